@@ -1,0 +1,32 @@
+# The two commands of the README, plus the benchmark. Needs nothing but python3 and the package registry.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(PYTHON)
+
+.PHONY: run test bench env clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+# The lock file pins every dependency; --frozen refuses to install anything it does not list.
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	touch $@
+
+env: $(VENV)/.synced
+
+run: env
+	$(VENV)/bin/gehoord migrate --no-input
+	$(VENV)/bin/gehoord loaddemo --if-empty
+	$(VENV)/bin/gehoord serve
+
+test: env
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) $(TOOLS)

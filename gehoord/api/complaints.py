@@ -1,0 +1,339 @@
+"""Complaint endpoints. Each one authenticates, parses, calls one domain function or query, and answers."""
+
+import base64
+import binascii
+import datetime
+
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja import Field as SchemaField
+
+from gehoord.api import schemas
+from gehoord.complaints import actions, lifecycle
+from gehoord.complaints.actors import Actor
+from gehoord.complaints.attachments import Upload
+from gehoord.complaints.intake import NewComplaint, file_complaint
+from gehoord.complaints.models import Complaint, Message, Stage, Status
+from gehoord.errors import InvalidInput, NotFound
+from gehoord.organisations.models import Category, CategoryField, Membership
+
+router = Router(tags=["complaints"])
+ERRORS = {400: schemas.ErrorOut, 401: schemas.ErrorOut, 403: schemas.ErrorOut, 404: schemas.ErrorOut, 409: schemas.ErrorOut, 422: schemas.ErrorOut}
+
+
+def _organisation(request):
+    return request.auth.organisation
+
+
+def _actor(request, on_behalf_of_consumer: bool = False, complaint: Complaint | None = None) -> Actor:
+    if on_behalf_of_consumer:
+        return Actor.consumer(complaint, via=f"API: {request.auth.name}")
+    return Actor.api(request.auth.name, request.auth.organisation_id)
+
+
+def _complaint(request, reference: str) -> Complaint:
+    """The token's organisation's complaint, or 404 — also for another organisation's reference."""
+    if schemas.unstorable(reference):
+        raise NotFound("No such complaint.")  # the database could not even compare it
+    complaint = (
+        Complaint.objects.of_organisation(_organisation(request))
+        .select_related("organisation", "category", "handler", "policy")
+        .filter(reference=reference.strip())
+        .first()
+    )
+    if complaint is None:
+        raise NotFound(f"No complaint {reference}.")
+    return complaint
+
+
+def _uploads(items: list[schemas.UploadIn]) -> list[Upload]:
+    uploads = []
+    for index, item in enumerate(items):
+        try:
+            content = base64.b64decode(item.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput({f"attachments.{index}.content_base64": "Not valid base64."}) from None
+        uploads.append(Upload(name=item.filename, content=content, field_key=item.field))
+    return uploads
+
+
+def _summary(complaint: Complaint) -> dict:
+    return {
+        "reference": complaint.reference,
+        "internal_id": complaint.public_id,
+        "status": complaint.status,
+        "stage": complaint.stage,
+        "channel": complaint.channel,
+        "category": complaint.category.slug if complaint.category else None,
+        "handler": complaint.handler.get_username() if complaint.handler else None,
+        "contact_name": complaint.contact_name,
+        "order_number": complaint.order_number,
+        "received_at": complaint.received_at,
+        "updated_at": complaint.updated_at,
+    }
+
+
+def _attachment(attachment) -> dict:
+    return {
+        "id": attachment.pk,
+        "filename": attachment.original_name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "field": attachment.field_key,
+    }
+
+
+def _detail(complaint: Complaint, actor: Actor) -> dict:
+    feedback = None
+    if complaint.feedback_at:
+        feedback = {
+            "resolved": complaint.feedback_resolved,
+            "satisfaction": complaint.feedback_satisfaction,
+            "comment": complaint.feedback_comment,
+        }
+    return {
+        **_summary(complaint),
+        "description": complaint.description,
+        "fields": complaint.field_values,
+        "product": complaint.product,
+        "purchase_date": complaint.purchase_date,
+        "desired_solution": complaint.desired_solution,
+        "contact_email": complaint.contact_email,
+        "contact_phone": complaint.contact_phone,
+        "contact_language": complaint.contact_language,
+        "visibility": complaint.visibility,
+        "outcome": complaint.outcome,
+        "referred_to": complaint.referred_to,
+        "acknowledged_at": complaint.acknowledged_at,
+        "resolved_at": complaint.resolved_at,
+        "closed_at": complaint.closed_at,
+        "feedback": feedback,
+        "attachments": [_attachment(a) for a in complaint.attachments.all()],
+        "resolutions": [
+            {
+                "kinds": r.kinds,
+                "text": r.text,
+                "refund_amount": r.refund_amount,
+                "compensation_amount": r.compensation_amount,
+                "proposed_at": r.proposed_at,
+                "response": r.response,
+                "responded_at": r.responded_at,
+            }
+            for r in complaint.resolutions.all()
+        ],
+        "outcome_letters": [
+            {
+                "stage": letter.stage,
+                "actions_taken": letter.actions_taken,
+                "conclusions": letter.conclusions,
+                "changes": letter.changes,
+                "decision": letter.decision,
+                "written_at": letter.written_at,
+            }
+            for letter in complaint.outcome_letters.all()
+        ],
+        "allowed_actions": lifecycle.allowed_actions(complaint, actor),
+    }
+
+
+@router.post("/complaints", response={201: schemas.ComplaintDetail, **ERRORS}, summary="File a complaint")
+def create_complaint(request: HttpRequest, payload: schemas.ComplaintIn):
+    new = NewComplaint(
+        description=payload.description,
+        contact_name=payload.contact_name,
+        contact_email=payload.contact_email,
+        contact_phone=payload.contact_phone,
+        contact_language=payload.contact_language,
+        category=payload.category,
+        field_values=payload.fields,
+        order_number=payload.order_number,
+        product=payload.product,
+        purchase_date=payload.purchase_date,
+        desired_solution=payload.desired_solution,
+        visibility=payload.visibility,
+    )
+    actor = _actor(request)
+    complaint = file_complaint(
+        _organisation(request), new, channel=payload.channel, by=actor, uploads=_uploads(payload.attachments)
+    )
+    return 201, _detail(_complaint(request, complaint.reference), actor)
+
+
+class ComplaintFilters(schemas.Clean):
+    status: Status | None = None
+    stage: Stage | None = None
+    category: str | None = SchemaField(None, description="Category slug")
+    handler: str | None = SchemaField(None, description="Handler's username, or 'none' for unassigned")
+    q: str | None = SchemaField(None, max_length=200, description="Text to look for")
+    received_after: datetime.datetime | None = None
+    received_before: datetime.datetime | None = None
+    limit: int = SchemaField(25, ge=1, le=100)
+    offset: int = SchemaField(0, ge=0)
+
+
+@router.get("/complaints", response={200: schemas.ComplaintList, **ERRORS}, summary="List complaints")
+def list_complaints(request: HttpRequest, filters: Query[ComplaintFilters]):
+    complaints = Complaint.objects.of_organisation(_organisation(request))
+    if filters.status:
+        complaints = complaints.filter(status=filters.status)
+    if filters.stage:
+        complaints = complaints.filter(stage=filters.stage)
+    if filters.category:
+        complaints = complaints.filter(category__slug=filters.category)
+    if filters.handler == "none":
+        complaints = complaints.filter(handler__isnull=True)
+    elif filters.handler:
+        complaints = complaints.filter(handler__username=filters.handler)
+    if filters.q:
+        text = filters.q.strip()
+        complaints = complaints.filter(
+            Q(reference__icontains=text)
+            | Q(description__icontains=text)
+            | Q(contact_name__icontains=text)
+            | Q(contact_email__icontains=text)
+            | Q(order_number__icontains=text)
+            | Q(product__icontains=text)
+        )
+    if filters.received_after:
+        complaints = complaints.filter(received_at__gte=filters.received_after)
+    if filters.received_before:
+        complaints = complaints.filter(received_at__lt=filters.received_before)
+    page = complaints.select_related("category", "handler").order_by("-received_at", "-id")[
+        filters.offset : filters.offset + filters.limit
+    ]
+    return {"items": [_summary(c) for c in page], "count": complaints.count()}
+
+
+@router.get("/complaints/{reference}", response={200: schemas.ComplaintDetail, **ERRORS}, summary="One complaint")
+def get_complaint(request: HttpRequest, reference: str):
+    complaint = _complaint(request, reference)
+    actor = _actor(request)
+    actions.record_personal_data_view(complaint, by=actor)
+    return _detail(complaint, actor)
+
+
+@router.get("/complaints/{reference}/timeline", response={200: list[schemas.EventOut], **ERRORS}, summary="Timeline")
+def get_timeline(request: HttpRequest, reference: str):
+    complaint = _complaint(request, reference)
+    messages = {m.pk: m.body for m in Message.objects.filter(complaint=complaint).only("pk", "body")}
+    return [
+        {
+            "kind": event.kind,
+            "at": event.created_at,
+            "actor": event.actor_label,
+            "actor_kind": event.actor_kind,
+            "consumer_visible": event.consumer_visible,
+            "data": event.data,
+            "message": messages.get(event.data.get("message_id")),
+        }
+        for event in complaint.events.order_by("created_at", "id")
+    ]
+
+
+@router.post(
+    "/complaints/{reference}/messages", response={201: schemas.MessageOut, **ERRORS}, summary="Add a message or note"
+)
+def add_message(request: HttpRequest, reference: str, payload: schemas.MessageIn):
+    complaint = _complaint(request, reference)
+    message = actions.add_message(
+        complaint,
+        by=_actor(request, payload.on_behalf_of_consumer, complaint),
+        body=payload.body,
+        internal=payload.internal,
+        uploads=_uploads(payload.attachments),
+    )
+    return 201, {
+        "id": message.pk,
+        "kind": message.kind,
+        "body": message.body,
+        "author": message.author_name,
+        "created_at": message.created_at,
+        "attachments": [_attachment(a) for a in message.attachments.all()],
+    }
+
+
+# Which parameters of ActionIn each action takes.
+ACTION_PARAMETERS = {
+    "assign": {"handler"},
+    "acknowledge": set(),
+    "start": set(),
+    "ask_info": {"question"},
+    "info_received": {"answer"},
+    "propose_resolution": {"kinds", "text", "refund_amount", "compensation_amount"},
+    "accept": {"comment"},
+    "reject": {"comment"},
+    "escalate": {"reason"},
+    "decide": {"decision", "letter"},
+    "close": {"letter", "outcome", "feedback"},
+    "refer": {"body"},
+    "withdraw": {"reason"},
+    "reject_as_spam": {"reason"},
+}
+
+
+@router.post(
+    "/complaints/{reference}/actions/{action}",
+    response={200: schemas.ComplaintDetail, **ERRORS},
+    summary="Run a lifecycle action",
+    description="Actions: " + ", ".join(f"{name} ({', '.join(sorted(params)) or 'no parameters'})" for name, params in ACTION_PARAMETERS.items()),
+)
+def run_action(request: HttpRequest, reference: str, action: str, payload: schemas.ActionIn | None = None):
+    payload = payload or schemas.ActionIn()
+    if action not in ACTION_PARAMETERS:
+        raise NotFound(f"There is no action {action}; the actions are: {', '.join(ACTION_PARAMETERS)}.")
+    given = payload.model_dump(exclude_unset=True, exclude={"on_behalf_of_consumer"})
+    unexpected = set(given) - ACTION_PARAMETERS[action]
+    if unexpected:
+        raise InvalidInput({name: f"{action} does not take {name}." for name in sorted(unexpected)})
+    complaint = _complaint(request, reference)
+    actor = _actor(request, payload.on_behalf_of_consumer, complaint)
+    arguments = {name: getattr(payload, name) for name in ACTION_PARAMETERS[action]}
+    if action == "assign":
+        arguments["handler"] = _staff_member(complaint, payload.handler)
+    if "letter" in arguments and payload.letter is not None:
+        arguments["letter"] = actions.LetterInput(**payload.letter.model_dump())
+    if "feedback" in arguments and payload.feedback is not None:
+        arguments["feedback"] = actions.FeedbackInput(**payload.feedback.model_dump())
+    if action == "close" and payload.outcome is None:
+        del arguments["outcome"]  # the action's own default applies
+    actions.BY_NAME[action](complaint, by=actor, **arguments)
+    return _detail(_complaint(request, reference), _actor(request))
+
+
+def _staff_member(complaint: Complaint, username: str | None):
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(organisation_id=complaint.organisation_id, user__username=username or "")
+        .first()
+    )
+    if membership is None:
+        raise InvalidInput({"handler": f"No staff member {username!r} at this organisation."})
+    return membership.user
+
+
+@router.get("/categories", response={200: list[schemas.CategoryOut], **ERRORS}, summary="Categories and their fields")
+def list_categories(request: HttpRequest):
+    categories = Category.objects.filter(organisation=_organisation(request), active=True).prefetch_related(
+        Prefetch("fields", queryset=CategoryField.objects.order_by("position", "id"))
+    )
+    return [
+        {
+            "slug": category.slug,
+            "name": category.name,
+            "description": category.description,
+            "fields": [
+                {
+                    "key": f.key,
+                    "label": f.label,
+                    "type": f.field_type,
+                    "required": f.required,
+                    "choices": f.choices,
+                    "pattern": f.pattern,
+                    "help_text": f.help_text,
+                }
+                for f in category.fields.all()
+            ],
+        }
+        for category in categories
+    ]

@@ -1,0 +1,472 @@
+"""Every change to a complaint, one function per action.
+
+Each action runs in one transaction: it locks the complaint, asks `lifecycle.check` whether the
+actor may do it now, validates its input, writes the change and its timeline event, and schedules
+its mail for after the commit. The API, the pages, inbound mail and the sweep all call these
+functions; there is no other write path. When anything is refused, nothing has changed.
+"""
+
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gehoord.complaints import attachments, lifecycle, timeline
+from gehoord.complaints.actors import Actor
+from gehoord.complaints.attachments import Upload
+from gehoord.complaints.models import (
+    ActorKind,
+    Complaint,
+    Message,
+    Outcome,
+    OutcomeLetter,
+    Resolution,
+    Stage,
+    Status,
+)
+from gehoord.errors import InvalidInput, NotPermitted
+from gehoord.mail import outbound
+from gehoord.organisations.models import Membership, Role
+from gehoord.policies import deadlines
+
+MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True)
+class LetterInput:
+    """The outcome letter: what was done to investigate, the conclusions, changes made, the decision."""
+
+    actions_taken: str
+    conclusions: str
+    decision: str
+    changes: str = ""
+
+
+@dataclass(frozen=True)
+class FeedbackInput:
+    resolved: bool
+    satisfaction: int | None = None
+    comment: str = ""
+
+
+@contextmanager
+def _performing(action: str, complaint: Complaint, by: Actor) -> Iterator[Complaint]:
+    """Lock the complaint, check the action, and on success move it to the action's target state."""
+    with transaction.atomic():
+        locked = Complaint.objects.select_for_update().select_related("organisation").get(pk=complaint.pk)
+        transition = lifecycle.check(action, locked, by)
+        yield locked
+        if transition.target is not None:
+            locked.status = transition.target
+        locked.save()
+
+
+def _text(value: str | None, field: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput({field: _("This field is required.")})
+    if len(text) > limit:
+        raise InvalidInput({field: _("At most %(limit)d characters.") % {"limit": limit}})
+    return text
+
+
+def _amount(value, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidInput({field: _("Enter an amount such as 12.50.")}) from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("100000000"):
+        raise InvalidInput({field: _("Enter an amount of zero or more.")})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidInput({field: _("Enter an amount with at most two decimals.")})
+    return amount
+
+
+def _letter(complaint: Complaint, letter: LetterInput | None, by: Actor) -> OutcomeLetter:
+    if letter is None:
+        raise InvalidInput(
+            {"letter": _("A complaint not resolved in the consumer's favour needs an outcome letter.")}
+        )
+    return OutcomeLetter.objects.create(
+        complaint=complaint,
+        stage=complaint.stage,
+        actions_taken=_text(letter.actions_taken, "letter.actions_taken"),
+        conclusions=_text(letter.conclusions, "letter.conclusions"),
+        changes=_text(letter.changes, "letter.changes", required=False),
+        decision=_text(letter.decision, "letter.decision"),
+        written_by=by.user,
+        written_at=timezone.now(),
+    )
+
+
+def acknowledge(complaint: Complaint, *, by: Actor) -> Complaint:
+    """Confirm receipt, telling the consumer the reference, who handles it and when to expect an answer."""
+    with _performing("acknowledge", complaint, by) as complaint:
+        now = timezone.now()
+        escalated = complaint.status == Status.ESCALATED
+        if not escalated:
+            complaint.acknowledged_at = now
+        deadlines.on_acknowledged(complaint, at=now, escalation=escalated)
+        expected = deadlines.expected_answer_by(complaint)
+        # What the consumer is told, kept on the timeline as told.
+        told = {
+            "reference": complaint.reference,
+            "received_at": (complaint.escalation_requested_at if escalated else complaint.received_at).isoformat(),
+            "handler": complaint.handler.get_full_name() if complaint.handler else "",
+            "expected_answer_by": expected.isoformat() if expected else None,
+            "stage": complaint.stage,
+        }
+        timeline.record(
+            complaint, "escalation_acknowledged" if escalated else "acknowledged", by, consumer_visible=True, **told
+        )
+        outbound.send_acknowledgement(complaint, expected)
+    return complaint
+
+
+def assign(complaint: Complaint, *, by: Actor, handler) -> Complaint:
+    with _performing("assign", complaint, by) as complaint:
+        if handler is None or not Membership.objects.filter(
+            user=handler, organisation_id=complaint.organisation_id, role__in=[Role.AGENT, Role.MANAGER, Role.BOARD]
+        ).exists():
+            raise InvalidInput({"handler": _("The handler must be a staff member of this organisation.")})
+        if by.kind != ActorKind.SYSTEM and Role.MANAGER not in by.roles and handler != by.user:
+            raise NotPermitted(_("Only a complaint manager assigns complaints to others."))
+        previous = complaint.handler
+        complaint.handler = handler
+        deadlines.on_assigned(complaint)
+        timeline.record(
+            complaint,
+            "assigned",
+            by,
+            consumer_visible=True,
+            handler=handler.get_full_name() or handler.get_username(),
+            handler_id=handler.pk,
+            previous_handler_id=previous.pk if previous else None,
+        )
+    return complaint
+
+
+def start(complaint: Complaint, *, by: Actor) -> Complaint:
+    with _performing("start", complaint, by) as complaint:
+        timeline.record(complaint, "investigation_started", by, consumer_visible=True)
+    return complaint
+
+
+def ask_info(complaint: Complaint, *, by: Actor, question: str) -> Complaint:
+    with _performing("ask_info", complaint, by) as complaint:
+        message = _post_message(complaint, by, _text(question, "question"), Message.Kind.STAFF)
+        deadlines.on_waiting_for_consumer(complaint)
+        timeline.record(complaint, "information_requested", by, consumer_visible=True, message_id=message.pk)
+        outbound.send_information_request(complaint, message)
+    return complaint
+
+
+def info_received(complaint: Complaint, *, by: Actor, answer: str = "", uploads: list[Upload] = ()) -> Complaint:
+    with _performing("info_received", complaint, by) as complaint:
+        kind = Message.Kind.CONSUMER if by.kind == ActorKind.CONSUMER else Message.Kind.NOTE
+        required = by.kind == ActorKind.CONSUMER and not uploads
+        body = _text(answer, "answer", required=required)
+        message = _post_message(complaint, by, body, kind, uploads) if body or uploads else None
+        deadlines.on_consumer_answered(complaint)
+        timeline.record(
+            complaint, "information_received", by, consumer_visible=True, message_id=message.pk if message else None
+        )
+    return complaint
+
+
+def propose_resolution(
+    complaint: Complaint,
+    *,
+    by: Actor,
+    kinds: list[str],
+    text: str,
+    refund_amount=None,
+    compensation_amount=None,
+) -> Complaint:
+    with _performing("propose_resolution", complaint, by) as complaint:
+        valid = set(Resolution.Kind.values)
+        kinds = list(dict.fromkeys(kinds or []))
+        if not kinds or not set(kinds) <= valid:
+            raise InvalidInput({"kinds": _("Choose one or more of: %(kinds)s.") % {"kinds": ", ".join(valid)}})
+        refund = _amount(refund_amount, "refund_amount")
+        compensation = _amount(compensation_amount, "compensation_amount")
+        if Resolution.Kind.REFUND in kinds and refund is None:
+            raise InvalidInput({"refund_amount": _("A refund needs an amount.")})
+        if Resolution.Kind.COMPENSATION in kinds and compensation is None:
+            raise InvalidInput({"compensation_amount": _("Credit or compensation needs an amount.")})
+        resolution = Resolution.objects.create(
+            complaint=complaint,
+            stage=complaint.stage,
+            kinds=kinds,
+            refund_amount=refund if Resolution.Kind.REFUND in kinds else None,
+            compensation_amount=compensation if Resolution.Kind.COMPENSATION in kinds else None,
+            text=_text(text, "text"),
+            proposed_by=by.user,
+            proposed_at=timezone.now(),
+        )
+        deadlines.on_answered(complaint)
+        timeline.record(complaint, "resolution_proposed", by, consumer_visible=True, resolution_id=resolution.pk)
+        outbound.send_resolution_proposal(complaint, resolution)
+    return complaint
+
+
+def _pending_resolution(complaint: Complaint) -> Resolution:
+    return complaint.resolutions.filter(response="").order_by("-proposed_at", "-id").first()
+
+
+def accept(complaint: Complaint, *, by: Actor, comment: str = "") -> Complaint:
+    with _performing("accept", complaint, by) as complaint:
+        resolution = _pending_resolution(complaint)
+        resolution.response = Resolution.Response.ACCEPTED
+        resolution.response_comment = _text(comment, "comment", required=False)
+        resolution.responded_at = timezone.now()
+        resolution.save(update_fields=["response", "response_comment", "responded_at"])
+        complaint.outcome = Outcome.ACCEPTED
+        complaint.resolved_at = resolution.responded_at
+        deadlines.on_resolved(complaint)
+        timeline.record(complaint, "resolution_accepted", by, consumer_visible=True, resolution_id=resolution.pk)
+    return complaint
+
+
+def reject(complaint: Complaint, *, by: Actor, comment: str = "") -> Complaint:
+    """The consumer turns the proposal down; the handler may try again or the consumer may escalate."""
+    with _performing("reject", complaint, by) as complaint:
+        resolution = _pending_resolution(complaint)
+        resolution.response = Resolution.Response.REJECTED
+        resolution.response_comment = _text(comment, "comment", required=False)
+        resolution.responded_at = timezone.now()
+        resolution.save(update_fields=["response", "response_comment", "responded_at"])
+        timeline.record(
+            complaint,
+            "resolution_rejected",
+            by,
+            consumer_visible=True,
+            resolution_id=resolution.pk,
+            escalation_possible=lifecycle.next_stage(complaint) is not None,
+        )
+    return complaint
+
+
+def escalate(complaint: Complaint, *, by: Actor, reason: str = "") -> Complaint:
+    with _performing("escalate", complaint, by) as complaint:
+        from_stage = complaint.stage
+        complaint.stage = lifecycle.next_stage(complaint)
+        complaint.escalation_requested_at = timezone.now()
+        complaint.handler = None
+        complaint.outcome = ""
+        complaint.closed_at = None
+        deadlines.on_escalation_requested(complaint, at=complaint.escalation_requested_at)
+        timeline.record(
+            complaint,
+            "escalated",
+            by,
+            consumer_visible=True,
+            from_stage=from_stage,
+            to_stage=complaint.stage,
+            reason=_text(reason, "reason", required=False),
+        )
+        outbound.send_escalation_received(complaint)
+    return complaint
+
+
+def decide(complaint: Complaint, *, by: Actor, decision: str, letter: LetterInput | None = None) -> Complaint:
+    """The escalation stage's decision; unless it upholds the complaint, with an outcome letter."""
+    with _performing("decide", complaint, by) as complaint:
+        if decision not in (Outcome.UPHELD, Outcome.PARTIALLY_UPHELD, Outcome.NOT_UPHELD):
+            raise InvalidInput({"decision": _("Choose upheld, partially_upheld or not_upheld.")})
+        written = _letter(complaint, letter, by) if (letter is not None or decision != Outcome.UPHELD) else None
+        complaint.outcome = decision
+        complaint.closed_at = timezone.now()
+        deadlines.on_resolved(complaint)
+        timeline.record(
+            complaint,
+            "decided",
+            by,
+            consumer_visible=True,
+            decision=decision,
+            stage=complaint.stage,
+            letter_id=written.pk if written else None,
+        )
+        outbound.send_outcome(complaint, written)
+    return complaint
+
+
+def close(
+    complaint: Complaint,
+    *,
+    by: Actor,
+    letter: LetterInput | None = None,
+    outcome: str = Outcome.NOT_UPHELD,
+    feedback: FeedbackInput | None = None,
+) -> Complaint:
+    """Close a resolved complaint (with the consumer's feedback), or close one with an outcome letter."""
+    with _performing("close", complaint, by) as complaint:
+        written = None
+        if complaint.status != Status.RESOLVED:
+            if outcome not in (Outcome.PARTIALLY_UPHELD, Outcome.NOT_UPHELD):
+                raise InvalidInput({"outcome": _("Choose partially_upheld or not_upheld.")})
+            written = _letter(complaint, letter, by)
+            complaint.outcome = outcome
+        if feedback is not None:
+            if by.kind != ActorKind.CONSUMER:
+                raise NotPermitted(_("Only the consumer gives feedback."))
+            _store_feedback(complaint, feedback)
+        complaint.closed_at = timezone.now()
+        deadlines.on_resolved(complaint)
+        timeline.record(
+            complaint,
+            "closed",
+            by,
+            consumer_visible=True,
+            outcome=complaint.outcome,
+            letter_id=written.pk if written else None,
+            feedback_resolved=complaint.feedback_resolved,
+        )
+        if written:
+            outbound.send_outcome(complaint, written)
+        elif by.kind != ActorKind.CONSUMER:
+            outbound.send_closing(complaint)
+    return complaint
+
+
+def _store_feedback(complaint: Complaint, feedback: FeedbackInput) -> None:
+    satisfaction = feedback.satisfaction
+    if satisfaction is not None and (not isinstance(satisfaction, int) or not 1 <= satisfaction <= 5):
+        raise InvalidInput({"feedback.satisfaction": _("Give a score from 1 to 5.")})
+    complaint.feedback_resolved = bool(feedback.resolved)
+    complaint.feedback_satisfaction = satisfaction
+    complaint.feedback_comment = _text(feedback.comment, "feedback.comment", required=False)
+    complaint.feedback_at = timezone.now()
+
+
+def refer(complaint: Complaint, *, by: Actor, body: str) -> Complaint:
+    """Refer out once the internal procedure is exhausted (external body or legal aid)."""
+    with _performing("refer", complaint, by) as complaint:
+        complaint.referred_to = _text(body, "body", limit=200)
+        complaint.stage = Stage.EXTERNAL
+        timeline.record(complaint, "referred", by, consumer_visible=True, body=complaint.referred_to)
+    return complaint
+
+
+def extend_deadline(complaint: Complaint, *, by: Actor, kind: str, due_at: datetime.datetime, reason: str) -> Complaint:
+    """A manager moves a deadline later; the consumer is told the reason and the new date at once."""
+    with _performing("extend_deadline", complaint, by) as complaint:
+        reason = _text(reason, "reason", limit=2000)
+        if due_at is None or timezone.is_naive(due_at):
+            raise InvalidInput({"due_at": _("Give the new date and time with its time zone.")})
+        deadline = deadlines.extend(complaint, kind, due_at, reason)
+        timeline.record(
+            complaint,
+            "deadline_extended",
+            by,
+            consumer_visible=True,
+            deadline_kind=kind,
+            stage=deadline.stage,
+            due_at=deadline.due_at.isoformat(),
+            original_due_at=deadline.original_due_at.isoformat(),
+            reason=reason,
+        )
+        outbound.send_deadline_extension(complaint, deadline)
+    return complaint
+
+
+def withdraw(complaint: Complaint, *, by: Actor, reason: str = "") -> Complaint:
+    with _performing("withdraw", complaint, by) as complaint:
+        complaint.closed_at = timezone.now()
+        deadlines.on_resolved(complaint)
+        timeline.record(
+            complaint, "withdrawn", by, consumer_visible=True, reason=_text(reason, "reason", required=False)
+        )
+    return complaint
+
+
+def reject_as_spam(complaint: Complaint, *, by: Actor, reason: str) -> Complaint:
+    with _performing("reject_as_spam", complaint, by) as complaint:
+        complaint.rejection_reason = _text(reason, "reason", limit=2000)
+        complaint.closed_at = timezone.now()
+        deadlines.on_resolved(complaint)
+        timeline.record(complaint, "rejected_as_spam", by, reason=complaint.rejection_reason)
+    return complaint
+
+
+def add_message(
+    complaint: Complaint, *, by: Actor, body: str, internal: bool = False, uploads: list[Upload] = ()
+) -> Message:
+    """A message from the consumer, to the consumer, or an internal note.
+
+    A consumer's message while information is awaited is the answer to that request.
+    """
+    if by.kind == ActorKind.CONSUMER:
+        if internal:
+            raise NotPermitted(_("Only staff write internal notes."))
+        if not by.acts_for(complaint):
+            raise NotPermitted(_("You may not write on this complaint."))
+        if complaint.status == Status.AWAITING_CONSUMER:
+            info_received(complaint, by=by, answer=body, uploads=uploads)
+            return complaint.messages.order_by("-created_at", "-id").first()
+    elif not (by.is_staff_side and by.acts_for(complaint) and by.roles & {Role.AGENT, Role.MANAGER, Role.BOARD}):
+        raise NotPermitted(_("You may not write on this complaint."))
+    with transaction.atomic():
+        locked = Complaint.objects.select_for_update().select_related("organisation").get(pk=complaint.pk)
+        if by.kind == ActorKind.CONSUMER:
+            kind = Message.Kind.CONSUMER
+        else:
+            kind = Message.Kind.NOTE if internal else Message.Kind.STAFF
+        message = _post_message(locked, by, _text(body, "body", required=not uploads), kind, uploads)
+        timeline.record(
+            locked, "note_added" if internal else "message_added", by, consumer_visible=not internal, message_id=message.pk
+        )
+        if kind == Message.Kind.STAFF:
+            deadlines.on_answered(locked)
+            locked.save(update_fields=["updated_at"])
+            outbound.send_staff_message(locked, message)
+    return message
+
+
+def _post_message(complaint: Complaint, by: Actor, body: str, kind: str, uploads: list[Upload] = ()) -> Message:
+    checked = attachments.check_uploads(list(uploads))
+    message = Message.objects.create(
+        complaint=complaint,
+        kind=kind,
+        channel=complaint.channel if by.kind == ActorKind.CONSUMER else "web",
+        author=by.user,
+        author_name=by.label,
+        body=body,
+        created_at=timezone.now(),
+    )
+    for upload in checked:
+        attachments.store(complaint, upload, message=message)
+    return message
+
+
+def record_personal_data_view(complaint: Complaint, *, by: Actor) -> None:
+    """SPEC 1: every view of a complaint's personal data by staff is on the timeline (who, when)."""
+    if by.is_staff_side:
+        timeline.record(complaint, "personal_data_viewed", by)
+
+
+# The actions a door may run by name (API, pages). `add_message` and views are not state changes.
+BY_NAME = {
+    "assign": assign,
+    "acknowledge": acknowledge,
+    "start": start,
+    "ask_info": ask_info,
+    "info_received": info_received,
+    "propose_resolution": propose_resolution,
+    "accept": accept,
+    "reject": reject,
+    "escalate": escalate,
+    "decide": decide,
+    "close": close,
+    "refer": refer,
+    "extend_deadline": extend_deadline,
+    "withdraw": withdraw,
+    "reject_as_spam": reject_as_spam,
+}

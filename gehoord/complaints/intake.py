@@ -1,0 +1,168 @@
+"""Filing a new complaint: the one entry point for web form, API, staff intake (phone, letter) and e-mail."""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gehoord.complaints import actions, attachments, references, timeline
+from gehoord.complaints.actors import Actor
+from gehoord.complaints.attachments import Upload
+from gehoord.complaints.models import OPEN_STATUSES, Channel, Complaint, Status, Visibility
+from gehoord.errors import DuplicateOrderNumber, InvalidInput
+from gehoord.organisations.category_fields import clean_field_values
+from gehoord.organisations.models import Language, Organisation
+from gehoord.policies import deadlines
+from gehoord.policies.models import PolicyVersion
+
+MAX_DESCRIPTION = 20_000
+REFERENCE_ATTEMPTS = 10
+
+
+@dataclass(frozen=True)
+class NewComplaint:
+    description: str
+    contact_name: str
+    contact_email: str = ""
+    contact_phone: str = ""
+    contact_language: str = Language.DUTCH
+    category: str = ""
+    field_values: dict[str, Any] = field(default_factory=dict)
+    order_number: str = ""
+    product: str = ""
+    purchase_date: datetime.date | None = None
+    desired_solution: str = ""
+    visibility: str = Visibility.PRIVATE
+
+
+def file_complaint(
+    organisation: Organisation,
+    new: NewComplaint,
+    *,
+    channel: str,
+    by: Actor,
+    uploads: list[Upload] = (),
+    received_at: datetime.datetime | None = None,
+) -> Complaint:
+    """Validate, store and acknowledge (when the policy says so) a new complaint.
+
+    Raises InvalidInput naming every wrong field, or DuplicateOrderNumber pointing to the open
+    complaint about the same order when the order number is the reference.
+    """
+    policy = PolicyVersion.objects.current(organisation)
+    complaint = _validated(organisation, new, channel, list(uploads))
+    checked = attachments.check_uploads(list(uploads))
+    uploaded_keys = {upload.field_key for upload in checked if upload.field_key}
+    if complaint.category is not None:
+        complaint.field_values = clean_field_values(complaint.category.fields.all(), new.field_values, uploaded_keys)
+    complaint.received_at = received_at or timezone.now()
+    complaint.policy = policy
+    with transaction.atomic():
+        _save_with_reference(complaint, use_order_number=policy.spec.order_number_is_reference)
+        for upload in checked:
+            attachments.store(complaint, upload)
+        deadlines.on_received(complaint)
+        timeline.record(
+            complaint, "received", by, consumer_visible=True, channel=channel, attachments=len(checked)
+        )
+        if policy.spec.auto_acknowledge:
+            complaint = actions.acknowledge(complaint, by=Actor.system())
+    return complaint
+
+
+def _validated(organisation: Organisation, new: NewComplaint, channel: str, uploads: list[Upload]) -> Complaint:
+    errors: dict[str, str] = {}
+    if channel not in Channel.values:
+        errors["channel"] = _("Unknown channel.")
+    description = (new.description or "").strip()
+    if not description:
+        errors["description"] = _("Describe your complaint.")
+    elif len(description) > MAX_DESCRIPTION:
+        errors["description"] = _("At most %(limit)d characters.") % {"limit": MAX_DESCRIPTION}
+    name = (new.contact_name or "").strip()
+    if not name:
+        errors["contact_name"] = _("Your name is required.")
+    email = (new.contact_email or "").strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["contact_email"] = _("Enter a valid e-mail address.")
+    phone = (new.contact_phone or "").strip()
+    if not email and not phone:
+        errors["contact_email"] = _("Give an e-mail address (or, for a phone complaint, a phone number).")
+    if channel in (Channel.WEB, Channel.API, Channel.EMAIL) and not email:
+        errors["contact_email"] = _("An e-mail address is required to follow the complaint.")
+    if new.contact_language not in Language.values:
+        errors["contact_language"] = _("Choose nl or en.")
+    if new.visibility not in Visibility.values:
+        errors["visibility"] = _("Choose private or public.")
+    if new.purchase_date and new.purchase_date > timezone.localdate():
+        errors["purchase_date"] = _("The purchase date cannot be in the future.")
+    category = None
+    categories = organisation.categories.filter(active=True)
+    if new.category:
+        category = categories.filter(slug=new.category).first()
+        if category is None:
+            errors["category"] = _("Unknown category %(slug)s.") % {"slug": new.category}
+    elif categories.exists():
+        errors["category"] = _("Choose a category.")
+    for key, limit in (("order_number", 64), ("product", 200), ("contact_phone", 40), ("contact_name", 200)):
+        if len((getattr(new, key) or "").strip()) > limit:
+            errors[key] = _("At most %(limit)d characters.") % {"limit": limit}
+    if errors:
+        raise InvalidInput(errors)
+    return Complaint(
+        organisation=organisation,
+        channel=channel,
+        category=category,
+        team=category.route_to_team if category else None,
+        handler=category.route_to_user if category else None,
+        description=description,
+        order_number=(new.order_number or "").strip(),
+        product=(new.product or "").strip(),
+        purchase_date=new.purchase_date,
+        desired_solution=(new.desired_solution or "").strip(),
+        contact_name=name,
+        contact_email=email,
+        contact_phone=phone,
+        contact_language=new.contact_language,
+        visibility=new.visibility,
+    )
+
+
+def _save_with_reference(complaint: Complaint, *, use_order_number: bool) -> None:
+    """Give the complaint a unique reference; the unique constraints settle races between writers."""
+    if use_order_number and not complaint.order_number:
+        raise InvalidInput({"order_number": _("Your order number is required: it is the reference of your complaint.")})
+    year = timezone.localtime(complaint.received_at).year
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        complaint.public_id = references.new_reference(year)
+        complaint.reference = complaint.public_id
+        if use_order_number:
+            complaint.reference = _order_number_reference(complaint)
+        try:
+            with transaction.atomic():
+                complaint.save(force_insert=True)
+            return
+        except IntegrityError:
+            complaint.pk = None
+            continue
+    raise RuntimeError("Could not find a free reference; the reference space needs a longer code")
+
+
+def _order_number_reference(complaint: Complaint) -> str:
+    earlier = Complaint.objects.filter(organisation=complaint.organisation, order_number=complaint.order_number)
+    still_open = earlier.filter(status__in=OPEN_STATUSES | {Status.RESOLVED}).first()
+    if still_open is not None:
+        raise DuplicateOrderNumber(
+            _("There is already an open complaint about order %(order)s: %(reference)s. Add to that one instead.")
+            % {"order": complaint.order_number, "reference": still_open.reference},
+            existing_reference=still_open.reference,
+        )
+    return references.order_reference(complaint.order_number, earlier.count())

@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from gehoord.organisations.models import Category, CategoryField, Membership, Organisation, Team
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "registration_number", "complaint_email", "country"]
+    search_fields = ["name", "slug", "registration_number", "complaint_email"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+
+class CategoryFieldInline(admin.TabularInline):
+    model = CategoryField
+    extra = 0
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "slug", "route_to_team", "route_to_user", "active"]
+    list_filter = ["organisation"]
+    inlines = [CategoryFieldInline]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation"]
+    list_filter = ["organisation"]

@@ -1,0 +1,153 @@
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Language(models.TextChoices):
+    DUTCH = "nl", "Nederlands"
+    ENGLISH = "en", "English"
+
+
+class Organisation(models.Model):
+    """A company in the registry; its staff work complaints under its own procedure."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    registration_number = models.CharField(
+        _("registration number"), max_length=40, blank=True, help_text=_("KvK or KBO number")
+    )
+    complaint_email = models.EmailField(_("complaint e-mail address"), blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    country = models.CharField(_("country"), max_length=2, default="NL")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Amsterdam", validators=[validate_time_zone]
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.DUTCH)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("agent")
+    MANAGER = "manager", _("complaint manager")
+    BOARD = "board", _("board member")
+    ADMIN = "admin", _("company admin")
+
+
+class MembershipQuerySet(models.QuerySet):
+    def of(self, user) -> "MembershipQuerySet":
+        return self.filter(user=user)
+
+
+class Membership(models.Model):
+    """One role of one user at one organisation; a person may hold several roles."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="one_role_once_per_org"),
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} @ {self.organisation}"
+
+
+class Team(models.Model):
+    """A group of staff that categories can route complaints to (e.g. service team, technical team)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("name"), max_length=100)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="team_name_unique_per_org")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="categories")
+    slug = models.SlugField(_("slug"), max_length=60)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    route_to_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("route to team")
+    )
+    route_to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("route to person"),
+    )
+    position = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="category_slug_unique_per_org")]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", _("text")
+    LONG_TEXT = "long_text", _("long text")
+    NUMBER = "number", _("number")
+    DATE = "date", _("date")
+    CHOICE = "choice", _("choice")
+    SERIAL = "serial", _("serial or order number")
+    FILE = "file", _("file")
+
+
+class CategoryField(models.Model):
+    """A field that a complaint of this category asks for, on top of the common ones."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="fields")
+    key = models.SlugField(_("key"), max_length=60)
+    label = models.CharField(_("label"), max_length=100)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    field_type = models.CharField(_("type"), max_length=20, choices=FieldType, default=FieldType.TEXT)
+    required = models.BooleanField(_("required"), default=False)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    pattern = models.CharField(
+        _("pattern"), max_length=200, blank=True, help_text=_("A regular expression the value must match")
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["category", "key"], name="field_key_unique_per_category")]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.label}"

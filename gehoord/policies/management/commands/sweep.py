@@ -1,0 +1,31 @@
+import signal
+import threading
+
+from django.core.management.base import BaseCommand
+
+from gehoord.policies.sweep import sweep
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the deadline sweep: reminders, missed deadlines, demanded updates, reassignment. "
+        "Once by default; with --every N it repeats every N seconds until SIGTERM/SIGINT "
+        "(`gehoord serve` starts it with --every 60). Several sweepers may run at once."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--every", type=int, default=0, metavar="SECONDS", help="Repeat every SECONDS")
+
+    def handle(self, *args, every: int, **options):
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        while True:
+            result = sweep()
+            if result.checked or options["verbosity"] > 1:
+                self.stdout.write(
+                    f"sweep: {result.checked} checked, {result.reminded} reminded, {result.missed} missed, "
+                    f"{result.updates_sent} updates sent, {result.reassigned} reassigned, {result.errors} errors"
+                )
+            if every <= 0 or stop.wait(every):
+                return

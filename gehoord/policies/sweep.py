@@ -1,0 +1,161 @@
+"""The deadline sweep: what time does to complaints on its own.
+
+Run every minute (`gehoord sweep --every 60`, started by `gehoord serve`). For each deadline
+whose `next_check_at` has come it reminds the handler ahead of the due instant, marks a missed
+deadline (telling the handler or the managers), sends the consumer the update a `respond`
+deadline demands when no answer went out, and reassigns an unresolved complaint to the
+complaint manager where the policy says so (seed 001).
+
+Safe with several sweepers at once: a batch is claimed by moving its rows' `next_check_at` a
+lease ahead (rows locked by another sweeper are skipped), then each row is handled in its own
+transaction with its complaint locked. What a row did (reminded_at, missed_at, …) is written in
+the same transaction as the mail it caused, so nothing is sent twice; a sweeper that dies leaves
+its claimed rows to come due again when the lease ends, so nothing is lost.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from gehoord.complaints import actions, timeline
+from gehoord.complaints.actors import Actor
+from gehoord.complaints.models import OPEN_STATUSES, Complaint
+from gehoord.mail import outbound
+from gehoord.organisations.models import Membership, Role
+from gehoord.policies.models import Deadline
+
+logger = logging.getLogger(__name__)
+
+LEASE = datetime.timedelta(minutes=5)
+RETRY_AFTER_ERROR = datetime.timedelta(minutes=10)
+BATCH_SIZE = 200
+
+
+@dataclass
+class SweepResult:
+    checked: int = 0
+    reminded: int = 0
+    missed: int = 0
+    updates_sent: int = 0
+    reassigned: int = 0
+    errors: int = 0
+
+
+def sweep(now: datetime.datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepResult:
+    """Handle every deadline due by `now`; returns what was done."""
+    now = now or timezone.now()
+    result = SweepResult()
+    while claimed := _claim(now, batch_size):
+        for deadline_id in claimed:
+            result.checked += 1
+            try:
+                _handle(deadline_id, now, result)
+            except Exception:
+                # One bad row must not stop the sweep: push it on and go to the next.
+                logger.exception("Sweeping deadline %s failed", deadline_id)
+                result.errors += 1
+                Deadline.objects.filter(pk=deadline_id).update(next_check_at=now + RETRY_AFTER_ERROR)
+    return result
+
+
+def _claim(now: datetime.datetime, batch_size: int) -> list[int]:
+    with transaction.atomic():
+        ids = list(
+            Deadline.objects.due_for_sweep(now)
+            .select_for_update(skip_locked=True)
+            .order_by("next_check_at")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        Deadline.objects.filter(pk__in=ids).update(next_check_at=now + LEASE)
+    return ids
+
+
+def _handle(deadline_id: int, now: datetime.datetime, result: SweepResult) -> None:
+    with transaction.atomic():
+        complaint_id = Deadline.objects.filter(pk=deadline_id).values_list("complaint_id", flat=True).first()
+        if complaint_id is None:
+            return
+        # The complaint first, then its deadline: the same order the complaint actions lock in.
+        complaint = (
+            Complaint.objects.select_for_update()
+            .select_related("organisation", "policy", "handler")
+            .get(pk=complaint_id)
+        )
+        deadline = Deadline.objects.select_for_update().get(pk=deadline_id)
+        pending = deadline.met_at is None and deadline.cancelled_at is None and deadline.paused_at is None
+        if pending and deadline.reminded_at is None and deadline.remind_at and deadline.remind_at <= now < deadline.due_at:
+            _remind(complaint, deadline, now)
+            result.reminded += 1
+        if pending and deadline.missed_at is None and deadline.due_at <= now:
+            if deadline.rule.demands_update:
+                _send_demanded_update(complaint, deadline, now)
+                result.updates_sent += 1
+            else:
+                _mark_missed(complaint, deadline, now)
+                result.missed += 1
+        if (
+            deadline.rule.reassign_to_manager
+            and deadline.reassigned_at is None
+            and deadline.cancelled_at is None
+            and deadline.due_at <= now
+        ):
+            if _reassign_to_manager(complaint, deadline):
+                result.reassigned += 1
+                deadline.refresh_from_db(fields=["met_at"])  # the assignment meets an `assign` deadline
+            deadline.reassigned_at = now
+        deadline.plan_next_check()
+        deadline.save()
+
+
+def _responsible_staff(complaint: Complaint) -> list:
+    if complaint.handler is not None:
+        return [complaint.handler]
+    managers = Membership.objects.filter(organisation=complaint.organisation, role=Role.MANAGER).select_related("user")
+    return [membership.user for membership in managers]
+
+
+def _remind(complaint: Complaint, deadline: Deadline, now: datetime.datetime) -> None:
+    deadline.reminded_at = now
+    timeline.record(
+        complaint, "deadline_reminder_sent", Actor.system(), deadline_kind=deadline.kind, due_at=deadline.due_at.isoformat()
+    )
+    outbound.send_deadline_reminder(complaint, deadline, _responsible_staff(complaint))
+
+
+def _mark_missed(complaint: Complaint, deadline: Deadline, now: datetime.datetime) -> None:
+    deadline.missed_at = now
+    timeline.record(
+        complaint, "deadline_missed", Actor.system(), deadline_kind=deadline.kind, stage=deadline.stage,
+        due_at=deadline.due_at.isoformat(),
+    )
+    outbound.send_deadline_missed(complaint, deadline, _responsible_staff(complaint))
+
+
+def _send_demanded_update(complaint: Complaint, deadline: Deadline, now: datetime.datetime) -> None:
+    """No answer went out in time: the consumer gets the status and a new estimate instead (seed 000)."""
+    calendar = complaint.policy.spec.calendar
+    new_estimate = calendar.add(now, deadline.rule.duration)
+    deadline.met_at = now
+    deadline.update_sent_at = now
+    timeline.record(
+        complaint, "progress_update_sent", Actor.system(), consumer_visible=True, deadline_kind=deadline.kind,
+        new_estimate=new_estimate.isoformat(),
+    )
+    outbound.send_progress_update(complaint, new_estimate)
+
+
+def _reassign_to_manager(complaint: Complaint, deadline: Deadline) -> bool:
+    """Seed 001: a complaint not resolved within the term goes to the complaint manager."""
+    if complaint.status not in OPEN_STATUSES:
+        return False
+    managers = Membership.objects.filter(organisation=complaint.organisation, role=Role.MANAGER)
+    if complaint.handler_id and managers.filter(user_id=complaint.handler_id).exists():
+        return False
+    manager = managers.select_related("user").order_by("user__username").first()
+    if manager is None:
+        return False
+    actions.assign(complaint, by=Actor.system(), handler=manager.user)
+    return True
