@@ -6,8 +6,12 @@ import datetime
 
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from django.utils import timezone
 from ninja import Field as SchemaField
+from ninja import Query, Router
+from ninja import Status as Answer
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from gehoord.api import schemas
 from gehoord.complaints import actions, lifecycle
@@ -19,7 +23,7 @@ from gehoord.errors import InvalidInput, NotFound
 from gehoord.organisations.models import Category, CategoryField, Membership
 
 router = Router(tags=["complaints"])
-ERRORS = {400: schemas.ErrorOut, 401: schemas.ErrorOut, 403: schemas.ErrorOut, 404: schemas.ErrorOut, 409: schemas.ErrorOut, 422: schemas.ErrorOut}
+ERRORS = {status: schemas.ErrorOut for status in (400, 401, 403, 404, 409, 413, 422)}
 
 
 def _organisation(request):
@@ -157,7 +161,7 @@ def create_complaint(request: HttpRequest, payload: schemas.ComplaintIn):
     complaint = file_complaint(
         _organisation(request), new, channel=payload.channel, by=actor, uploads=_uploads(payload.attachments)
     )
-    return 201, _detail(_complaint(request, complaint.reference), actor)
+    return Answer(201, _detail(_complaint(request, complaint.reference), actor))
 
 
 class ComplaintFilters(schemas.Clean):
@@ -169,7 +173,18 @@ class ComplaintFilters(schemas.Clean):
     received_after: datetime.datetime | None = None
     received_before: datetime.datetime | None = None
     limit: int = SchemaField(25, ge=1, le=100)
-    offset: int = SchemaField(0, ge=0)
+    # Bounded so that offset + limit always fits the database's integers (else a 500, not a 422).
+    offset: int = SchemaField(0, ge=0, le=1_000_000_000)
+
+    @field_validator("received_after", "received_before")
+    @classmethod
+    def storable_instant(cls, value: datetime.datetime | None) -> datetime.datetime | None:
+        if value is None:
+            return None
+        # Years 1 and 9999 overflow once shifted to UTC (a 500 on SQLite); naive times are local.
+        if not 1 < value.year < 9999:
+            raise PydanticCustomError("instant_out_of_range", "Give an instant between the years 2 and 9998.")
+        return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 @router.get("/complaints", response={200: schemas.ComplaintList, **ERRORS}, summary="List complaints")
@@ -243,14 +258,17 @@ def add_message(request: HttpRequest, reference: str, payload: schemas.MessageIn
         internal=payload.internal,
         uploads=_uploads(payload.attachments),
     )
-    return 201, {
-        "id": message.pk,
-        "kind": message.kind,
-        "body": message.body,
-        "author": message.author_name,
-        "created_at": message.created_at,
-        "attachments": [_attachment(a) for a in message.attachments.all()],
-    }
+    return Answer(
+        201,
+        {
+            "id": message.pk,
+            "kind": message.kind,
+            "body": message.body,
+            "author": message.author_name,
+            "created_at": message.created_at,
+            "attachments": [_attachment(a) for a in message.attachments.all()],
+        },
+    )
 
 
 # Which parameters of ActionIn each action takes.
@@ -302,9 +320,11 @@ def run_action(request: HttpRequest, reference: str, action: str, payload: schem
 
 
 def _staff_member(complaint: Complaint, username: str | None):
+    if not username:
+        raise InvalidInput({"handler": "Give the username of the staff member to assign."})
     membership = (
         Membership.objects.select_related("user")
-        .filter(organisation_id=complaint.organisation_id, user__username=username or "")
+        .filter(organisation_id=complaint.organisation_id, user__username=username)
         .first()
     )
     if membership is None:

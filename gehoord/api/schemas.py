@@ -2,11 +2,12 @@
 
 import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict, WrapValidator, field_validator
 from pydantic_core import PydanticCustomError
+from pydantic_core import ValidationError as PydanticValidationError
 
 
 def unstorable(value) -> bool:
@@ -37,6 +38,18 @@ class Strict(Clean):
     model_config = ConfigDict(extra="forbid")
 
 
+def _one_problem_per_value(value, handler):
+    # Without this a union reports one error per member ("fields.x.str", "fields.x.int", ...)
+    # instead of one error keyed by the field itself.
+    try:
+        return handler(value)
+    except PydanticValidationError:
+        raise PydanticCustomError("field_value", "Give a text, a number or null.") from None
+
+
+FieldValue = Annotated[str | int | float | None, WrapValidator(_one_problem_per_value)]
+
+
 class ErrorOut(Schema):
     code: str = Field(description="Stable machine-readable error code")
     message: str
@@ -56,7 +69,7 @@ class ComplaintIn(Strict):
     contact_phone: str = ""
     contact_language: Literal["nl", "en"] = "nl"
     category: str = Field("", description="Category slug; required when the organisation has categories")
-    fields: dict[str, str | int | float | None] = Field(default_factory=dict, description="The category's own fields")
+    fields: dict[str, FieldValue] = Field(default_factory=dict, description="The category's own fields")
     order_number: str = ""
     product: str = ""
     purchase_date: datetime.date | None = None

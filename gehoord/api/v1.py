@@ -1,5 +1,7 @@
 """The JSON API, version 1: token auth per organisation and one JSON shape for every error."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -53,6 +55,13 @@ def validation_error(request, exc: ValidationError):
 @api.exception_handler(AuthenticationError)
 def authentication_error(request, exc):
     return _error(request, 401, "unauthorized", "A valid bearer token is required (Authorization: Bearer …).")
+
+
+@api.exception_handler(RequestDataTooBig)
+def request_too_big(request, exc):
+    # Django refuses to read the body; left alone this would be an HTML page, not our JSON.
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20
+    return _error(request, 413, "too_large", f"The request body is larger than {limit} MB.")
 
 
 @api.exception_handler(HttpError)

@@ -408,13 +408,14 @@ def add_message(
             raise NotPermitted(_("Only staff write internal notes."))
         if not by.acts_for(complaint):
             raise NotPermitted(_("You may not write on this complaint."))
-        if complaint.status == Status.AWAITING_CONSUMER:
-            info_received(complaint, by=by, answer=body, uploads=uploads)
-            return complaint.messages.order_by("-created_at", "-id").first()
     elif not (by.is_staff_side and by.acts_for(complaint) and by.roles & {Role.AGENT, Role.MANAGER, Role.BOARD}):
         raise NotPermitted(_("You may not write on this complaint."))
     with transaction.atomic():
         locked = Complaint.objects.select_for_update().select_related("organisation").get(pk=complaint.pk)
+        # Decided on the locked row, not the caller's copy: the page may predate the question.
+        if by.kind == ActorKind.CONSUMER and locked.status == Status.AWAITING_CONSUMER:
+            info_received(locked, by=by, answer=body, uploads=uploads)
+            return locked.messages.order_by("-created_at", "-id").first()
         if by.kind == ActorKind.CONSUMER:
             kind = Message.Kind.CONSUMER
         else:
@@ -425,7 +426,7 @@ def add_message(
         )
         if kind == Message.Kind.STAFF:
             deadlines.on_answered(locked)
-            locked.save(update_fields=["updated_at"])
+            locked.save(update_fields=["updated_at", "next_deadline_at"])
             outbound.send_staff_message(locked, message)
     return message
 

@@ -67,6 +67,7 @@ def file_complaint(
         for upload in checked:
             attachments.store(complaint, upload)
         deadlines.on_received(complaint)
+        complaint.save(update_fields=["next_deadline_at"])
         timeline.record(
             complaint, "received", by, consumer_visible=True, channel=channel, attachments=len(checked)
         )
@@ -110,9 +111,13 @@ def _validated(organisation: Organisation, new: NewComplaint, channel: str, uplo
         category = categories.filter(slug=new.category).first()
         if category is None:
             errors["category"] = _("Unknown category %(slug)s.") % {"slug": new.category}
-    elif categories.exists():
+    elif channel != Channel.EMAIL and categories.exists():
+        # A mail to the complaint address has no category yet: staff choose one while handling it.
         errors["category"] = _("Choose a category.")
-    for key, limit in (("order_number", 64), ("product", 200), ("contact_phone", 40), ("contact_name", 200)):
+    # The columns' lengths (an address may pass validate_email at up to 320 characters).
+    for key, limit in (
+        ("order_number", 64), ("product", 200), ("contact_phone", 40), ("contact_name", 200), ("contact_email", 254)
+    ):
         if len((getattr(new, key) or "").strip()) > limit:
             errors[key] = _("At most %(limit)d characters.") % {"limit": limit}
     if errors:
@@ -165,4 +170,13 @@ def _order_number_reference(complaint: Complaint) -> str:
             % {"order": complaint.order_number, "reference": still_open.reference},
             existing_reference=still_open.reference,
         )
-    return references.order_reference(complaint.order_number, earlier.count())
+    # Count on past any reference already taken, e.g. by a complaint about an order that is
+    # literally numbered "<order>-2"; otherwise every attempt would collide with it.
+    taken = set(
+        Complaint.objects.filter(organisation=complaint.organisation, reference__startswith=complaint.order_number)
+        .values_list("reference", flat=True)
+    )
+    count = earlier.count()
+    while (reference := references.order_reference(complaint.order_number, count)) in taken:
+        count += 1
+    return reference

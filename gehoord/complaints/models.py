@@ -134,6 +134,9 @@ class Complaint(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The nearest due instant of the complaint's running deadlines (kept by policies.deadlines),
+    # so the queue sorts by urgency with an index instead of a subquery per row.
+    next_deadline_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
 
     feedback_resolved = models.BooleanField(_("resolved according to the consumer"), null=True, blank=True)
     feedback_satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
@@ -157,6 +160,7 @@ class Complaint(models.Model):
             models.Index(fields=["organisation", "status"], name="complaint_org_status"),
             models.Index(fields=["organisation", "order_number"], name="complaint_org_order"),
             models.Index(fields=["handler", "status"], name="complaint_handler_status"),
+            models.Index(fields=["organisation", "next_deadline_at"], name="complaint_org_next_deadline"),
         ]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")

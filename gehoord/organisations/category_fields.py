@@ -13,6 +13,8 @@ from gehoord.organisations.models import CategoryField, FieldType
 
 MAX_TEXT = 200
 MAX_LONG_TEXT = 10_000
+MAX_NUMBER_EXPONENT = 15  # numbers below 10^15 (no arithmetic here: it would overflow the context)
+MAX_NUMBER_DIGITS = 30
 
 
 def clean_field_values(
@@ -58,6 +60,9 @@ def _clean_one(field: CategoryField, raw: Any) -> Any:
             raise ValueError(_("must be a number")) from None
         if not number.is_finite():
             raise ValueError(_("must be a number"))
+        # int() of an input like 1e999999999 would take minutes and gigabytes: bound it first.
+        if number.adjusted() >= MAX_NUMBER_EXPONENT or len(number.as_tuple().digits) > MAX_NUMBER_DIGITS:
+            raise ValueError(_("must be a number below 10^15 with at most 30 digits"))
         return int(number) if number == number.to_integral_value() else str(number)
     if field.field_type == FieldType.DATE:
         try:

@@ -51,10 +51,37 @@ def _meet(complaint, kinds, stage: int | None = None, at: datetime.datetime | No
         deadline.save(update_fields=["met_at", "paused_at", "next_check_at"])
 
 
+def _keeps_next_deadline(hook):
+    """After the hook changed deadlines, update the complaint's `next_deadline_at` (the caller saves)."""
+
+    def wrapper(complaint, *args, **kwargs):
+        result = hook(complaint, *args, **kwargs)
+        refresh_next_deadline(complaint)
+        return result
+
+    wrapper.__name__ = hook.__name__
+    wrapper.__doc__ = hook.__doc__
+    return wrapper
+
+
+def refresh_next_deadline(complaint) -> None:
+    """Keep `complaint.next_deadline_at` (saved by the caller) equal to its nearest running deadline."""
+    nearest = (
+        Deadline.objects.pending()
+        .filter(complaint=complaint, paused_at__isnull=True)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    complaint.next_deadline_at = nearest
+
+
+@_keeps_next_deadline
 def on_received(complaint) -> None:
     _start(complaint, Anchor.received, complaint.received_at)
 
 
+@_keeps_next_deadline
 def on_acknowledged(complaint, *, at: datetime.datetime, escalation: bool) -> None:
     if escalation:
         _meet(complaint, [DeadlineKind.escalation_acknowledge], stage=complaint.stage, at=at)
@@ -64,22 +91,29 @@ def on_acknowledged(complaint, *, at: datetime.datetime, escalation: bool) -> No
         _start(complaint, Anchor.acknowledged, at)
 
 
+@_keeps_next_deadline
 def on_assigned(complaint) -> None:
     _meet(complaint, [DeadlineKind.assign], stage=1)
 
 
+@_keeps_next_deadline
 def on_answered(complaint) -> None:
     """A message to the consumer or a proposal: the substantive answer and the update are given."""
     _meet(complaint, [DeadlineKind.respond, DeadlineKind.progress_update], stage=1)
 
 
+@_keeps_next_deadline
 def on_resolved(complaint) -> None:
-    """The complaint's handling ended (resolved, decided, closed, withdrawn or rejected)."""
+    """The complaint's handling ended: resolved, decided or closed with an outcome, which meets the
+    stage's resolution deadline; or withdrawn or rejected as spam, without one, which meets nothing.
+    Every clock still running stops."""
     now = timezone.now()
-    _meet(complaint, [DeadlineKind.resolve, DeadlineKind.escalation_resolve], stage=complaint.stage, at=now)
+    if complaint.outcome:
+        _meet(complaint, [DeadlineKind.resolve, DeadlineKind.escalation_resolve], stage=complaint.stage, at=now)
     _cancel_pending(complaint, now)
 
 
+@_keeps_next_deadline
 def on_escalation_requested(complaint, *, at: datetime.datetime) -> None:
     # The earlier stage's clocks stop: its answer was given, and the new stage has its own.
     _cancel_pending(complaint, at)
@@ -90,15 +124,18 @@ def _cancel_pending(complaint, at: datetime.datetime) -> None:
     Deadline.objects.pending().filter(complaint=complaint).update(cancelled_at=at, next_check_at=None)
 
 
+@_keeps_next_deadline
 def on_waiting_for_consumer(complaint) -> None:
     if not complaint.policy.spec.pause_while_awaiting_consumer:
         return
     now = timezone.now()
-    Deadline.objects.pending().filter(complaint=complaint, paused_at__isnull=True).update(
+    # A missed deadline has no clock left to stop; moving its due instant would rewrite history.
+    Deadline.objects.pending().filter(complaint=complaint, paused_at__isnull=True, missed_at__isnull=True).update(
         paused_at=now, next_check_at=None
     )
 
 
+@_keeps_next_deadline
 def on_consumer_answered(complaint) -> None:
     """Resume paused clocks, moving each due instant on by the time the consumer took."""
     calendar = complaint.policy.spec.calendar
@@ -106,8 +143,9 @@ def on_consumer_answered(complaint) -> None:
     for deadline in Deadline.objects.pending().filter(complaint=complaint, paused_at__isnull=False):
         shift = paused_duration(calendar, deadline.rule.duration.unit, deadline.paused_at, now)
         deadline.due_at = calendar.add(deadline.due_at, shift)
-        if deadline.remind_at:
-            deadline.remind_at = calendar.add(deadline.remind_at, shift)
+        before = deadline.rule.reminder_before
+        if before and deadline.reminded_at is None:
+            deadline.remind_at = calendar.remind_at(deadline.due_at, before)
         deadline.paused_at = None
         deadline.plan_next_check()
         deadline.save(update_fields=["due_at", "remind_at", "paused_at", "next_check_at"])
@@ -130,6 +168,7 @@ def paused_duration(calendar, unit: Unit, paused_at: datetime.datetime, resumed_
     return Duration(len(days), unit)
 
 
+@_keeps_next_deadline
 def extend(complaint, kind: str, due_at: datetime.datetime, reason: str) -> Deadline:
     """Move the stage's pending `kind` deadline to `due_at` (later than now and than its due instant)."""
     deadline = (

@@ -144,10 +144,11 @@ class Deadline(models.Model):
     def state(self) -> str:
         if self.met_at:
             return "met_late" if self.met_at > self.due_at else "met"
-        if self.cancelled_at:
-            return "cancelled"
+        # A deadline missed before its complaint was escalated or withdrawn stays missed.
         if self.missed_at:
             return "missed"
+        if self.cancelled_at:
+            return "cancelled"
         if self.paused_at:
             return "paused"
         return "open"
@@ -156,7 +157,9 @@ class Deadline(models.Model):
         """Set next_check_at to the earliest thing the sweep still has to do for this row."""
         candidates = []
         if self.cancelled_at is None and self.paused_at is None:
-            if self.met_at is None and self.remind_at and self.reminded_at is None:
+            # A reminder is only of use before the deadline is missed: once it is, the sweep
+            # never sends it, and planning it would bring the row back at once, for ever.
+            if self.met_at is None and self.missed_at is None and self.remind_at and self.reminded_at is None:
                 candidates.append(self.remind_at)
             if self.missed_at is None and self.met_at is None:
                 candidates.append(self.due_at)

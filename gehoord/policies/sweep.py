@@ -25,6 +25,7 @@ from gehoord.complaints.actors import Actor
 from gehoord.complaints.models import OPEN_STATUSES, Complaint
 from gehoord.mail import outbound
 from gehoord.organisations.models import Membership, Role
+from gehoord.policies import deadlines
 from gehoord.policies.models import Deadline
 
 logger = logging.getLogger(__name__)
@@ -48,8 +49,15 @@ def sweep(now: datetime.datetime | None = None, batch_size: int = BATCH_SIZE) ->
     """Handle every deadline due by `now`; returns what was done."""
     now = now or timezone.now()
     result = SweepResult()
+    handled: set[int] = set()
     while claimed := _claim(now, batch_size):
-        for deadline_id in claimed:
+        again = handled.intersection(claimed)
+        if again:
+            # A row this run already handled came due again: a planning bug must not make the
+            # sweep spin. The claim leased it, so it comes back at a later run, not in this one.
+            logger.error("Deadlines %s came due again within one sweep", sorted(again))
+        for deadline_id in (deadline_id for deadline_id in claimed if deadline_id not in again):
+            handled.add(deadline_id)
             result.checked += 1
             try:
                 _handle(deadline_id, now, result)
@@ -69,7 +77,8 @@ def _claim(now: datetime.datetime, batch_size: int) -> list[int]:
             .order_by("next_check_at")
             .values_list("pk", flat=True)[:batch_size]
         )
-        Deadline.objects.filter(pk__in=ids).update(next_check_at=now + LEASE)
+        if ids:
+            Deadline.objects.filter(pk__in=ids).update(next_check_at=now + LEASE)
     return ids
 
 
@@ -80,7 +89,8 @@ def _handle(deadline_id: int, now: datetime.datetime, result: SweepResult) -> No
             return
         # The complaint first, then its deadline: the same order the complaint actions lock in.
         complaint = (
-            Complaint.objects.select_for_update()
+            # Only the complaint row: PostgreSQL cannot lock the nullable side of the handler join.
+            Complaint.objects.select_for_update(of=("self",))
             .select_related("organisation", "policy", "handler")
             .get(pk=complaint_id)
         )
@@ -108,6 +118,8 @@ def _handle(deadline_id: int, now: datetime.datetime, result: SweepResult) -> No
             deadline.reassigned_at = now
         deadline.plan_next_check()
         deadline.save()
+        deadlines.refresh_next_deadline(complaint)
+        complaint.save(update_fields=["next_deadline_at"])
 
 
 def _responsible_staff(complaint: Complaint) -> list:
@@ -149,7 +161,8 @@ def _send_demanded_update(complaint: Complaint, deadline: Deadline, now: datetim
 
 def _reassign_to_manager(complaint: Complaint, deadline: Deadline) -> bool:
     """Seed 001: a complaint not resolved within the term goes to the complaint manager."""
-    if complaint.status not in OPEN_STATUSES:
+    if complaint.status not in OPEN_STATUSES or complaint.stage != deadline.stage:
+        # Resolved, or escalated meanwhile: the escalation stage has its own handler.
         return False
     managers = Membership.objects.filter(organisation=complaint.organisation, role=Role.MANAGER)
     if complaint.handler_id and managers.filter(user_id=complaint.handler_id).exists():

@@ -1,0 +1,698 @@
+"""Forms of the staff desk. They parse and validate what was typed into the values an action takes;
+they never save or send: the view hands `arguments()` to the one action in complaints/actions.py.
+
+Each action form knows how to place the action's own `InvalidInput` errors on its fields, so a
+refused value is shown next to the input that holds it, with everything typed kept.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gehoord.complaints import actions
+from gehoord.complaints.attachments import MAX_FILES_PER_SUBMISSION, Upload
+from gehoord.complaints.intake import NewComplaint
+from gehoord.complaints.models import Channel, Outcome, Resolution, Stage, Status
+from gehoord.desk import queries
+from gehoord.errors import InvalidInput
+from gehoord.organisations.models import FieldType, Language, Role
+from gehoord.policies.models import DEADLINE_KIND_LABELS
+
+TEXT_LIMIT = actions.MAX_TEXT
+REASON_LIMIT = 2000
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the domain checks each file's type and size."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > MAX_FILES_PER_SUBMISSION:
+            raise forms.ValidationError(
+                _("At most %(count)d files at once.") % {"count": MAX_FILES_PER_SUBMISSION}
+            )
+        return [super(MultipleFileField, self).clean(file, initial) for file in files]
+
+
+def _uploads(files, field_key: str = "") -> list[Upload]:
+    return [Upload(name=file.name, content=file.read(), field_key=field_key) for file in files]
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time as typed (datetime-local), read in the organisation's time zone."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+    def __init__(self, *args, zone: ZoneInfo | None = None, **kwargs):
+        kwargs.setdefault("input_formats", self.input_formats)
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+
+    def to_python(self, value):
+        # Django reads a typed time in the current time zone (and refuses one that a DST change
+        # skips or repeats); make that the organisation's, whatever the request's is.
+        with timezone.override(self.zone or timezone.get_current_timezone()):
+            return super().to_python(value)
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value) and self.zone:
+            value = timezone.localtime(value, self.zone)
+        return super().prepare_value(value)
+
+
+def _text(label, *, required=True, limit=TEXT_LIMIT, rows=4, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=limit,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def _line(label, *, required=True, limit=200, help_text=""):
+    return forms.CharField(label=label, required=required, max_length=limit, help_text=help_text)
+
+
+# --- the queue ---------------------------------------------------------------------------------
+
+
+class QueueFilterForm(forms.Form):
+    """The query string of the queue. A value that is not one of the choices is named and ignored."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("Reference, description, name, e-mail, phone, order number or product."),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    stage = forms.TypedChoiceField(label=_("Stage"), required=False, coerce=int, empty_value=None)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    handler = forms.ChoiceField(label=_("Handler"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    due = forms.ChoiceField(
+        label=_("Deadline"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            (queries.OVERDUE, _("Overdue")),
+            (queries.SOON, _("Due within 2 days")),
+        ],
+    )
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[("", _("Nearest deadline first")), (queries.BY_RECEIVED, _("Newest first"))],
+    )
+    mine = forms.BooleanField(label=_("Only my complaints"), required=False)
+
+    def __init__(self, *args, categories=(), staff=(), **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            ("", _("Open")),
+            (queries.ALL, _("All")),
+            *Status.choices,
+        ]
+        self.fields["stage"].choices = [("", _("Any")), *Stage.choices]
+        self.fields["category"].choices = [("", _("Any")), *[(c.slug, c.name) for c in categories]]
+        self.fields["handler"].choices = [
+            ("", _("Anyone")),
+            (queries.UNASSIGNED, _("Nobody yet")),
+            *[(str(user.pk), user.get_full_name() or user.get_username()) for user in staff],
+        ]
+        self.fields["channel"].choices = [("", _("Any")), *Channel.choices]
+
+    def filters(self, user) -> queries.QueueFilters:
+        """The valid part of the query string as filters (invalid values are left out)."""
+        self.is_valid()
+        data = self.cleaned_data
+        handler = data.get("handler") or None
+        if handler and handler != queries.UNASSIGNED:
+            handler = int(handler)
+        if data.get("mine"):
+            handler = user.pk
+        return queries.QueueFilters(
+            status=data.get("status") or queries.OPEN,
+            stage=data.get("stage"),
+            category=data.get("category") or "",
+            handler=handler,
+            channel=data.get("channel") or "",
+            due=data.get("due") or "",
+            q=data.get("q") or "",
+            order=data.get("order") or queries.BY_DEADLINE,
+        )
+
+
+# --- lifecycle actions -------------------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """The parameters of one action in `actions.BY_NAME`, for one complaint and one member of staff."""
+
+    action: str = ""
+    title = ""
+    submit = ""
+    done = ""
+    danger = False
+    # The action's error keys (`InvalidInput.errors`) that are not named like this form's fields.
+    error_fields: dict[str, str | None] = {}
+
+    def __init__(self, *args, complaint, actor, **kwargs):
+        kwargs.setdefault("prefix", self.action)
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.complaint = complaint
+        self.actor = actor
+
+    @property
+    def available(self) -> bool:
+        """Whether there is anything to do with this form (e.g. a deadline that can be extended)."""
+        return True
+
+    def arguments(self) -> dict:
+        """The keyword arguments of the action, from the cleaned data."""
+        return {}
+
+    def add_domain_errors(self, error: InvalidInput) -> None:
+        for key, message in error.errors.items():
+            field = self.error_fields.get(key, key)
+            self.add_error(field if field in self.fields else None, message)
+
+
+class AcknowledgeForm(ActionForm):
+    action = "acknowledge"
+    title = _("Acknowledge")
+    submit = _("Send the acknowledgement")
+    done = _("The acknowledgement was sent.")
+
+
+class StartForm(ActionForm):
+    action = "start"
+    title = _("Start the investigation")
+    submit = _("Start the investigation")
+    done = _("The investigation has started.")
+
+
+class AssignForm(ActionForm):
+    action = "assign"
+    title = _("Assign")
+    submit = _("Assign")
+    done = _("The complaint was assigned.")
+
+    handler = forms.ChoiceField(label=_("Handler"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if Role.MANAGER in self.actor.roles:
+            self.staff = {user.pk: user for user in queries.staff_of(self.complaint.organisation)}
+        else:
+            # Only a complaint manager assigns others; anyone handling the stage may take it on.
+            self.staff = {self.actor.user.pk: self.actor.user}
+            self.submit = _("Take this complaint")
+        self.fields["handler"].choices = [
+            (str(pk), user.get_full_name() or user.get_username()) for pk, user in self.staff.items()
+        ]
+        if self.complaint.handler_id in self.staff:
+            self.fields["handler"].initial = str(self.complaint.handler_id)
+
+    def arguments(self) -> dict:
+        return {"handler": self.staff[int(self.cleaned_data["handler"])]}
+
+
+class AskInfoForm(ActionForm):
+    action = "ask_info"
+    title = _("Ask for information")
+    submit = _("Send the question")
+    done = _("The question was sent to the consumer.")
+
+    question = _text(_("Question to the consumer"), help_text=_("The consumer receives this by e-mail."))
+
+    def arguments(self) -> dict:
+        return {"question": self.cleaned_data["question"]}
+
+
+class InfoReceivedForm(ActionForm):
+    action = "info_received"
+    title = _("Record the consumer's answer")
+    submit = _("Record the answer")
+    done = _("The answer was recorded and the investigation continues.")
+
+    answer = _text(
+        _("What the consumer told us"),
+        required=False,
+        help_text=_("For an answer by phone or letter; kept as an internal note."),
+    )
+
+    def arguments(self) -> dict:
+        return {"answer": self.cleaned_data["answer"]}
+
+
+class ProposeResolutionForm(ActionForm):
+    action = "propose_resolution"
+    title = _("Propose a resolution")
+    submit = _("Send the proposal")
+    done = _("The proposal was sent to the consumer.")
+
+    kinds = forms.MultipleChoiceField(
+        label=_("Types"), choices=Resolution.Kind.choices, widget=forms.CheckboxSelectMultiple
+    )
+    refund_amount = forms.DecimalField(
+        label=_("Refund amount"), required=False, min_value=0, max_digits=10, decimal_places=2,
+        help_text=_("Needed for a refund."),
+    )
+    compensation_amount = forms.DecimalField(
+        label=_("Credit or compensation amount"), required=False, min_value=0, max_digits=10, decimal_places=2,
+        help_text=_("Needed for credit or compensation."),
+    )
+    text = _text(_("The proposal, as the consumer will read it"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        currency = self.complaint.organisation.currency
+        self.fields["refund_amount"].label = _("Refund amount (%(currency)s)") % {"currency": currency}
+        self.fields["compensation_amount"].label = _("Credit or compensation amount (%(currency)s)") % {
+            "currency": currency
+        }
+
+    def arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kinds": data["kinds"],
+            "text": data["text"],
+            "refund_amount": data["refund_amount"],
+            "compensation_amount": data["compensation_amount"],
+        }
+
+
+class EscalateForm(ActionForm):
+    action = "escalate"
+    title = _("Escalate")
+    submit = _("Escalate to the next stage")
+    done = _("The complaint was escalated.")
+
+    reason = _text(_("Reason"), required=False, limit=TEXT_LIMIT, rows=3)
+
+    def arguments(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
+
+
+class LetterFields(forms.Form):
+    """The outcome letter of seeds 001 and 003."""
+
+    actions_taken = _text(_("Actions taken to investigate"), required=False)
+    conclusions = _text(_("Conclusions"), required=False)
+    changes = _text(_("Actions taken or process changes"), required=False)
+    letter_decision = _text(_("Decision, as the letter states it"), required=False)
+
+    letter_error_fields = {
+        "letter.actions_taken": "actions_taken",
+        "letter.conclusions": "conclusions",
+        "letter.changes": "changes",
+        "letter.decision": "letter_decision",
+        "letter": "actions_taken",
+    }
+
+    def letter(self) -> actions.LetterInput:
+        data = self.cleaned_data
+        return actions.LetterInput(
+            actions_taken=data["actions_taken"],
+            conclusions=data["conclusions"],
+            decision=data["letter_decision"],
+            changes=data["changes"],
+        )
+
+    def letter_written(self) -> bool:
+        names = ("actions_taken", "conclusions", "changes", "letter_decision")
+        return any(self.cleaned_data.get(name) for name in names)
+
+
+class DecideForm(ActionForm, LetterFields):
+    action = "decide"
+    title = _("Decide")
+    submit = _("Send the decision")
+    done = _("The decision was sent and the complaint is closed.")
+    error_fields = LetterFields.letter_error_fields
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(o.value, o.label) for o in (Outcome.UPHELD, Outcome.PARTIALLY_UPHELD, Outcome.NOT_UPHELD)],
+        help_text=_("Unless the complaint is upheld, the outcome letter below is required."),
+    )
+    field_order = ["decision", "actions_taken", "conclusions", "changes", "letter_decision"]
+
+    def arguments(self) -> dict:
+        decision = self.cleaned_data["decision"]
+        written = self.letter_written() or decision != Outcome.UPHELD
+        return {"decision": decision, "letter": self.letter() if written else None}
+
+
+class CloseForm(ActionForm, LetterFields):
+    action = "close"
+    title = _("Close")
+    submit = _("Close the complaint")
+    done = _("The complaint was closed.")
+    error_fields = LetterFields.letter_error_fields
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(o.value, o.label) for o in (Outcome.PARTIALLY_UPHELD, Outcome.NOT_UPHELD)],
+        help_text=_("A complaint that is not resolved is closed with an outcome letter."),
+    )
+    field_order = ["outcome", "actions_taken", "conclusions", "changes", "letter_decision"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.with_letter = self.complaint.status != Status.RESOLVED
+        if self.with_letter:
+            self.title = _("Close with an outcome letter")
+        else:
+            # The consumer accepted the resolution: nothing more to write.
+            for name in self.field_order:
+                del self.fields[name]
+
+    def arguments(self) -> dict:
+        if not self.with_letter:
+            return {}
+        return {"outcome": self.cleaned_data["outcome"], "letter": self.letter()}
+
+
+class ReferForm(ActionForm):
+    action = "refer"
+    title = _("Refer to an external body")
+    submit = _("Refer")
+    done = _("The complaint was referred.")
+    error_fields = {"body": "other"}
+
+    body = forms.ChoiceField(label=_("External body"), required=False)
+    other = _line(_("Another body"), required=False, help_text=_("Only when the body is not in the list."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bodies = [body.name for body in self.complaint.policy.spec.external_bodies]
+        if bodies:
+            self.fields["body"].choices = [("", _("Choose…")), *[(name, name) for name in bodies]]
+            self.error_fields = {"body": "body"}
+        else:
+            del self.fields["body"]
+            self.fields["other"].label = _("Referred to")
+            self.fields["other"].required = True
+            self.fields["other"].help_text = ""
+
+    def clean(self):
+        data = super().clean()
+        if "body" in self.fields and not data.get("body") and not data.get("other"):
+            self.add_error("body", _("Choose the body, or name another one."))
+        return data
+
+    def arguments(self) -> dict:
+        return {"body": self.cleaned_data.get("other") or self.cleaned_data.get("body")}
+
+
+class ExtendDeadlineForm(ActionForm):
+    action = "extend_deadline"
+    title = _("Extend a deadline")
+    submit = _("Extend the deadline")
+    done = _("The deadline was extended and the consumer told why.")
+    error_fields = {"kind": "deadline"}
+
+    deadline = forms.ChoiceField(label=_("Deadline"))
+    due_at = LocalDateTimeField(label=_("New due date and time"))
+    reason = _text(_("Reason, as the consumer will read it"), limit=REASON_LIMIT, rows=3)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = ZoneInfo(self.complaint.organisation.time_zone)
+        self.fields["due_at"].zone = zone
+        self.fields["due_at"].help_text = _("In the organisation's time zone, %(zone)s.") % {"zone": zone.key}
+        # The action moves the current stage's pending deadline of the chosen kind.
+        pending = [
+            deadline
+            for deadline in self.complaint.deadlines.all()
+            if deadline.stage == self.complaint.stage and deadline.met_at is None and deadline.cancelled_at is None
+        ]
+        self.fields["deadline"].choices = [
+            (
+                deadline.kind,
+                _("%(kind)s, due %(due)s")
+                % {
+                    "kind": DEADLINE_KIND_LABELS.get(deadline.kind, deadline.kind),
+                    "due": timezone.localtime(deadline.due_at, zone).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
+            for deadline in pending
+        ]
+
+    @property
+    def available(self) -> bool:
+        return bool(self.fields["deadline"].choices)
+
+    def arguments(self) -> dict:
+        data = self.cleaned_data
+        return {"kind": data["deadline"], "due_at": data["due_at"], "reason": data["reason"]}
+
+
+class WithdrawForm(ActionForm):
+    action = "withdraw"
+    title = _("Withdraw")
+    submit = _("Withdraw the complaint")
+    done = _("The complaint was withdrawn.")
+    danger = True
+
+    reason = _text(_("Reason"), required=False, rows=2)
+
+    def arguments(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
+
+
+class RejectAsSpamForm(ActionForm):
+    action = "reject_as_spam"
+    title = _("Mark as spam")
+    submit = _("Reject as spam or abuse")
+    done = _("The complaint was rejected as spam.")
+    danger = True
+
+    reason = _text(_("Reason"), limit=REASON_LIMIT, rows=2)
+
+    def arguments(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
+
+
+# The staff forms of the lifecycle actions, in the order the complaint page offers them. The
+# consumer's own actions (accept, reject) have no desk form.
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    form.action: form
+    for form in (
+        AcknowledgeForm,
+        AssignForm,
+        StartForm,
+        AskInfoForm,
+        InfoReceivedForm,
+        ProposeResolutionForm,
+        DecideForm,
+        CloseForm,
+        EscalateForm,
+        ExtendDeadlineForm,
+        ReferForm,
+        WithdrawForm,
+        RejectAsSpamForm,
+    )
+}
+
+
+# --- messages and notes ------------------------------------------------------------------------
+
+
+class MessageForm(forms.Form):
+    """A message to the consumer, or (internal) a note only staff see."""
+
+    body = _text(_("Message"), required=False, rows=5)
+    attachments = MultipleFileField(label=_("Files"), required=False)
+
+    def __init__(self, *args, internal: bool = False, **kwargs):
+        self.internal = internal
+        kwargs.setdefault("prefix", "note" if internal else "message")
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        if internal:
+            self.fields["body"].label = _("Note")
+            self.fields["body"].help_text = _("Only staff see notes.")
+        else:
+            self.fields["body"].help_text = _("The consumer receives this by e-mail.")
+
+    @property
+    def title(self):
+        return _("Add a note") if self.internal else _("Message the consumer")
+
+    @property
+    def submit(self):
+        return _("Save the note") if self.internal else _("Send the message")
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("body") or "").strip() and not data.get("attachments"):
+            self.add_error("body", _("Write something or add a file."))
+        return data
+
+    def arguments(self) -> dict:
+        return {
+            "body": self.cleaned_data["body"],
+            "internal": self.internal,
+            "uploads": _uploads(self.cleaned_data["attachments"]),
+        }
+
+    def add_domain_errors(self, error: InvalidInput) -> None:
+        for key, message in error.errors.items():
+            field = "attachments" if key.startswith("attachments") else key
+            self.add_error(field if field in self.fields else None, message)
+
+
+# --- phone and letter intake -------------------------------------------------------------------
+
+
+class IntakeForm(forms.Form):
+    """A complaint taken by phone or letter, with the same fields as the consumer's form."""
+
+    channel = forms.ChoiceField(
+        label=_("Received by"),
+        choices=[(Channel.PHONE, Channel.PHONE.label), (Channel.LETTER, Channel.LETTER.label)],
+        widget=forms.RadioSelect,
+        initial=Channel.PHONE,
+    )
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    description = _text(_("Description of the complaint"), rows=6, limit=20_000)
+    order_number = _line(_("Order number"), required=False, limit=64)
+    product = _line(_("Product"), required=False)
+    purchase_date = forms.DateField(
+        label=_("Purchase date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    desired_solution = _text(_("Desired solution"), required=False, rows=3)
+    contact_name = _line(_("Name"))
+    contact_email = forms.EmailField(
+        label=_("E-mail address"), required=False, help_text=_("Optional when a phone number is given.")
+    )
+    contact_phone = forms.CharField(
+        label=_("Phone number"), required=False, max_length=40, widget=forms.TextInput(attrs={"type": "tel"})
+    )
+    contact_language = forms.ChoiceField(label=_("Language of the consumer"), choices=Language.choices)
+    attachments = MultipleFileField(
+        label=_("Files"), required=False, help_text=_("Photos, videos or PDFs, e.g. a scanned letter.")
+    )
+
+    FIELD_PREFIX = "field_"
+
+    def __init__(self, *args, organisation, categories, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.categories = {category.slug: category for category in categories}
+        self.fields["contact_language"].initial = organisation.language
+        self.fields["category"].choices = [("", _("Choose…")), *[(c.slug, c.name) for c in categories]]
+        self.fields["category"].required = bool(categories)
+        self.category = self.categories.get(self._chosen_category())
+        self.category_fields = []
+        for field in self.category.fields.all() if self.category else ():
+            name = f"{self.FIELD_PREFIX}{field.key}"
+            self.fields[name] = _category_field(field)
+            self.category_fields.append(name)
+
+    def _chosen_category(self) -> str:
+        if self.is_bound:
+            return self.data.get(self.add_prefix("category"), "")
+        return self.initial.get("category", "")
+
+    def bound_category_fields(self):
+        return [self[name] for name in self.category_fields]
+
+    def complaint_fields(self):
+        return [self[name] for name in ("description", "order_number", "product", "purchase_date", "desired_solution")]
+
+    def contact_fields(self):
+        return [self[name] for name in ("contact_name", "contact_email", "contact_phone", "contact_language")]
+
+    def file_fields(self):
+        return [self["attachments"]]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("contact_email") and not (data.get("contact_phone") or "").strip():
+            if "contact_email" not in self.errors:
+                self.add_error("contact_phone", _("Give a phone number or an e-mail address."))
+        return data
+
+    def new_complaint(self) -> NewComplaint:
+        data = self.cleaned_data
+        values = {}
+        for name in self.category_fields:
+            value = data.get(name)
+            if isinstance(self.fields[name], forms.FileField) or value in (None, ""):
+                continue
+            if isinstance(value, datetime.date):
+                value = value.isoformat()
+            values[name.removeprefix(self.FIELD_PREFIX)] = value
+        return NewComplaint(
+            description=data["description"],
+            contact_name=data["contact_name"],
+            contact_email=data["contact_email"],
+            contact_phone=data["contact_phone"],
+            contact_language=data["contact_language"],
+            category=data.get("category") or "",
+            field_values=values,
+            order_number=data["order_number"],
+            product=data["product"],
+            purchase_date=data["purchase_date"],
+            desired_solution=data["desired_solution"],
+        )
+
+    def chosen_channel(self) -> str:
+        return self.cleaned_data["channel"]
+
+    def uploads(self) -> list[Upload]:
+        uploads = _uploads(self.cleaned_data.get("attachments") or [])
+        self._upload_fields = ["attachments"] * len(uploads)
+        for name in self.category_fields:
+            if isinstance(self.fields[name], forms.FileField) and self.cleaned_data.get(name):
+                uploads.extend(_uploads([self.cleaned_data[name]], name.removeprefix(self.FIELD_PREFIX)))
+                self._upload_fields.append(name)
+        return uploads
+
+    def add_domain_errors(self, error: InvalidInput) -> None:
+        upload_fields = getattr(self, "_upload_fields", [])
+        for key, message in error.errors.items():
+            field = key
+            if key.startswith("fields."):
+                field = self.FIELD_PREFIX + key.removeprefix("fields.")
+            elif key.startswith("attachments"):
+                index = key.removeprefix("attachments").lstrip(".")
+                known = index.isdigit() and int(index) < len(upload_fields)
+                field = upload_fields[int(index)] if known else "attachments"
+            self.add_error(field if field in self.fields else None, message)
+
+
+def _category_field(field) -> forms.Field:
+    options = {"label": field.label, "required": field.required, "help_text": field.help_text}
+    if field.field_type == FieldType.LONG_TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000, **options)
+    if field.field_type == FieldType.NUMBER:
+        return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), max_length=40, **options)
+    if field.field_type == FieldType.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **options)
+    if field.field_type == FieldType.CHOICE:
+        return forms.ChoiceField(choices=[("", _("Choose…")), *[(c, c) for c in field.choices]], **options)
+    if field.field_type == FieldType.FILE:
+        return forms.FileField(**options)
+    return forms.CharField(max_length=200, **options)

@@ -1,0 +1,177 @@
+"""What the staff desk reads: the queue, one complaint with everything its page shows, its files.
+
+Every function takes the organisation of the request and never looks beyond it. The queue and the
+complaint page run a fixed number of queries, whatever the number of rows, messages or events.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from gehoord.complaints.models import OPEN_STATUSES, Attachment, Complaint, Message, Status
+from gehoord.organisations.models import Category, CategoryField, Organisation, Role
+from gehoord.policies.models import Deadline
+
+PAGE_SIZE = 25
+DUE_SOON = datetime.timedelta(days=2)
+HANDLING_ROLES = (Role.AGENT, Role.MANAGER, Role.BOARD)
+
+# The queue's status filter: a status, or one of these groups.
+OPEN = "open"
+ALL = "all"
+# The queue's deadline filter.
+OVERDUE = "overdue"
+SOON = "soon"
+# The queue's order.
+BY_DEADLINE = "deadline"
+BY_RECEIVED = "received"
+UNASSIGNED = "none"
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The queue's filters as plain values (the filter form parses the query string into these)."""
+
+    status: str = OPEN
+    stage: int | None = None
+    category: str = ""  # slug
+    handler: int | str | None = None  # a user id, or UNASSIGNED
+    channel: str = ""
+    due: str = ""  # OVERDUE, SOON or ""
+    q: str = ""
+    order: str = BY_DEADLINE
+
+
+def queue(organisation: Organisation, filters: QueueFilters, *, now: datetime.datetime | None = None) -> QuerySet:
+    """The organisation's complaints that match every filter but the status (see `with_status`)."""
+    now = now or timezone.now()
+    complaints = Complaint.objects.of_organisation(organisation)
+    if filters.stage:
+        complaints = complaints.filter(stage=filters.stage)
+    if filters.category:
+        complaints = complaints.filter(category__slug=filters.category)
+    if filters.handler == UNASSIGNED:
+        complaints = complaints.filter(handler__isnull=True)
+    elif filters.handler:
+        complaints = complaints.filter(handler_id=filters.handler)
+    if filters.channel:
+        complaints = complaints.filter(channel=filters.channel)
+    if filters.due == OVERDUE:
+        complaints = complaints.filter(next_deadline_at__lt=now)
+    elif filters.due == SOON:
+        complaints = complaints.filter(next_deadline_at__gte=now, next_deadline_at__lte=now + DUE_SOON)
+    if text := filters.q.strip():
+        # Plain substring search for now; full text with stemming belongs to the register (SPEC 9).
+        complaints = complaints.filter(
+            Q(reference__icontains=text)
+            | Q(public_id__icontains=text)
+            | Q(description__icontains=text)
+            | Q(contact_name__icontains=text)
+            | Q(contact_email__icontains=text)
+            | Q(contact_phone__icontains=text)
+            | Q(order_number__icontains=text)
+            | Q(product__icontains=text)
+        )
+    return complaints
+
+
+def with_status(complaints: QuerySet, status: str) -> QuerySet:
+    if status == OPEN:
+        return complaints.filter(status__in=OPEN_STATUSES)
+    if status in Status.values:
+        return complaints.filter(status=status)
+    return complaints
+
+
+def ordered(complaints: QuerySet, order: str = BY_DEADLINE) -> QuerySet:
+    """Most urgent first: the nearest running deadline, complaints without one last, oldest first."""
+    complaints = complaints.select_related("category", "handler", "team").prefetch_related(
+        Prefetch(
+            "deadlines",
+            queryset=Deadline.objects.pending().filter(paused_at__isnull=True).order_by("due_at", "id"),
+            to_attr="running_deadlines",
+        )
+    )
+    if order == BY_RECEIVED:
+        return complaints.order_by("-received_at", "-id")
+    return complaints.order_by(F("next_deadline_at").asc(nulls_last=True), "received_at", "id")
+
+
+def status_counts(complaints: QuerySet) -> dict[str, int]:
+    """How many complaints have each status (and how many are open), in one aggregate query."""
+    totals = complaints.order_by().aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in Status.values},
+        **{OPEN: Count("pk", filter=Q(status__in=OPEN_STATUSES)), ALL: Count("pk")},
+    )
+    return totals
+
+
+def queue_page(
+    organisation: Organisation, filters: QueueFilters, page_number, *, now=None, per_page: int | None = None
+) -> tuple[Page, dict[str, int]]:
+    """One page of the queue (its rows with their running deadlines) and the counts per status under
+    the other filters: four queries, whatever the page size."""
+    matching = queue(organisation, filters, now=now)
+    counts = status_counts(matching)
+    paginator = Paginator(ordered(with_status(matching, filters.status), filters.order), per_page or PAGE_SIZE)
+    return paginator.get_page(page_number), counts
+
+
+def staff_of(organisation: Organisation) -> list:
+    """The people who can handle complaints at the organisation, by name."""
+    return list(
+        get_user_model()
+        .objects.filter(memberships__organisation=organisation, memberships__role__in=HANDLING_ROLES)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def categories_of(organisation: Organisation, *, with_fields: bool = False) -> list[Category]:
+    categories = Category.objects.filter(organisation=organisation, active=True).order_by("position", "name")
+    if with_fields:
+        categories = categories.prefetch_related(
+            Prefetch("fields", queryset=CategoryField.objects.order_by("position", "id"))
+        )
+    return list(categories)
+
+
+def complaint_for_staff(organisation: Organisation, reference: str) -> Complaint | None:
+    """The organisation's complaint, for an action: only what the action and the forms need."""
+    return (
+        Complaint.objects.of_organisation(organisation)
+        .select_related("organisation", "category", "handler", "team", "policy")
+        .filter(reference=reference)
+        .first()
+    )
+
+
+def complaint_page(organisation: Organisation, reference: str) -> Complaint | None:
+    """The organisation's complaint with its whole file prefetched: a constant number of queries."""
+    return (
+        Complaint.objects.of_organisation(organisation)
+        .select_related("organisation", "category", "handler", "team", "policy")
+        .prefetch_related(
+            Prefetch("category__fields", queryset=CategoryField.objects.order_by("position", "id")),
+            Prefetch("messages", queryset=Message.objects.select_related("author").order_by("created_at", "id")),
+            Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id")),
+            Prefetch("deadlines", queryset=Deadline.objects.order_by("stage", "due_at", "id")),
+            "events",
+            "resolutions",
+            "outcome_letters",
+        )
+        .filter(reference=reference)
+        .first()
+    )
+
+
+def attachment_of(organisation: Organisation, reference: str, pk: int) -> Attachment | None:
+    return (
+        Attachment.objects.filter(complaint__organisation=organisation, complaint__reference=reference, pk=pk)
+        .select_related("complaint")
+        .first()
+    )

@@ -1,0 +1,32 @@
+"""The settings pages of one organisation, included by desk/urls.py under `<slug:org>/settings/`."""
+
+from django.urls import path
+
+from gehoord.desk import settings_views as views
+
+urlpatterns = [
+    path("", views.index, name="settings"),
+    path("categories/", views.categories, name="settings_categories"),
+    path("categories/new/", views.category_new, name="settings_category_new"),
+    path("categories/<int:category_id>/", views.category, name="settings_category"),
+    path("categories/<int:category_id>/fields/new/", views.field_new, name="settings_field_new"),
+    path("categories/<int:category_id>/fields/<int:field_id>/", views.field, name="settings_field"),
+    path(
+        "categories/<int:category_id>/fields/<int:field_id>/remove/",
+        views.field_remove,
+        name="settings_field_remove",
+    ),
+    path("teams/", views.teams, name="settings_teams"),
+    path("teams/<int:team_id>/", views.team, name="settings_team"),
+    path("staff/", views.staff, name="settings_staff"),
+    path("staff/add/", views.staff_add, name="settings_staff_add"),
+    path("staff/create/", views.staff_create, name="settings_staff_create"),
+    path("staff/<int:user_id>/", views.staff_member, name="settings_staff_member"),
+    path("staff/<int:user_id>/remove/", views.staff_remove, name="settings_staff_remove"),
+    path("tokens/", views.tokens, name="settings_tokens"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="settings_token_revoke"),
+    path("policy/", views.policy, name="settings_policy"),
+    path("policy/edit/", views.policy_edit, name="settings_policy_edit"),
+    path("policy/preview/", views.policy_preview, name="settings_policy_preview"),
+    path("policy/versions/<int:number>/", views.policy_version, name="settings_policy_version"),
+]

@@ -1,0 +1,116 @@
+"""The consumer's access to a complaint, and what of it a consumer may see.
+
+A consumer proves who they are with the reference and the e-mail address of the complaint, or
+with the signed link from the acknowledgement. Either grants this browser session access to that
+one complaint; the session keeps the pair (public id, address), so every page loads the complaint
+by both and access ends when the address changes (e.g. when the complaint is anonymised).
+Pages of a complaint load it only through `complaint_for_consumer`.
+"""
+
+import functools
+import hashlib
+
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.db.models import Q
+from django.utils.crypto import constant_time_compare
+
+from gehoord.complaints.models import Complaint, Message, Resolution
+
+SESSION_KEY = "gehoord.portal.complaints"  # {public_id: e-mail address}
+FILED_KEY = "gehoord.portal.filed"  # the public id of the complaint just filed, for the confirmation
+TOKEN_SALT = "gehoord.portal.tracking-link"
+
+
+def _scoped():
+    return Complaint.objects.select_related("organisation", "category", "handler", "team", "policy")
+
+
+def grant(request, complaint: Complaint) -> None:
+    """Let this browser session see `complaint` (after a proven reference + address, or a valid link)."""
+    granted = dict(request.session.get(SESSION_KEY) or {})
+    granted[complaint.public_id] = complaint.contact_email.lower()
+    # A new session key whenever access widens: a session id planted before cannot ride along.
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = granted
+
+
+def complaint_for_consumer(request, public_id: str) -> Complaint | None:
+    """The complaint this session was granted, or None."""
+    email = (request.session.get(SESSION_KEY) or {}).get(public_id)
+    if not email:
+        return None
+    return _scoped().filter(public_id=public_id, contact_email__iexact=email).first()
+
+
+def consumer_view(*, ask_when_missing: bool = False):
+    """Decorate a view taking (request, complaint, ...) from a URL with `public_id`: the complaint is
+    the one this session was granted. Otherwise 404, as if it did not exist; or, for a page a person
+    opens from a bookmark (`ask_when_missing`), the tracking form."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, public_id: str, *args, **kwargs):
+            complaint = complaint_for_consumer(request, public_id)
+            if complaint is None:
+                if not ask_when_missing:
+                    raise Http404
+                messages.info(request, _("Enter your reference and e-mail address to see this complaint."))
+                return redirect("portal:track")
+            return view(request, complaint, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def find_for_consumer(reference: str, email: str) -> list[Complaint]:
+    """The complaints with this reference and address (references are unique per organisation)."""
+    return list(_scoped().for_consumer(reference, email).order_by("organisation__name")[:10])
+
+
+def _email_digest(email: str) -> str:
+    # The link names the address by a digest only, so it does not show in logs or browser history.
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:24]
+
+
+def token_for(complaint: Complaint) -> str:
+    return signing.dumps({"c": complaint.public_id, "e": _email_digest(complaint.contact_email)}, salt=TOKEN_SALT)
+
+
+def complaint_from_token(token: str) -> Complaint | None:
+    """The complaint a signed tracking link is for, if the signature holds and the address still matches."""
+    try:
+        data = signing.loads(token, salt=TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("c"), str) or not isinstance(data.get("e"), str):
+        return None
+    complaint = _scoped().filter(public_id=data["c"]).exclude(contact_email="").first()
+    if complaint is None or not constant_time_compare(_email_digest(complaint.contact_email), data["e"]):
+        return None
+    return complaint
+
+
+# What of a complaint the consumer sees: never internal notes, nor files attached to them.
+
+
+def consumer_messages(complaint: Complaint):
+    return complaint.messages.exclude(kind=Message.Kind.NOTE).prefetch_related("attachments")
+
+
+def consumer_events(complaint: Complaint):
+    return complaint.events.filter(consumer_visible=True)
+
+
+def consumer_attachments(complaint: Complaint):
+    return complaint.attachments.filter(
+        Q(message__isnull=True) | Q(message__kind__in=[Message.Kind.CONSUMER, Message.Kind.STAFF])
+    )
+
+
+def pending_resolution(complaint: Complaint) -> Resolution | None:
+    return complaint.resolutions.filter(response="").order_by("-proposed_at", "-id").first()

@@ -1,0 +1,352 @@
+"""The consumer pages: file a complaint, then follow it and act on it.
+
+Each view parses the request with a form, calls one domain function or query and renders;
+every POST answers with a redirect (POST-redirect-GET) unless it re-shows a form with its errors.
+Pages of a complaint load it only through `access.complaint_for_consumer`.
+"""
+
+import logging
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from gehoord.complaints import actions
+from gehoord.complaints.actors import Actor
+from gehoord.complaints.intake import file_complaint
+from gehoord.complaints.models import ActorKind, Channel, Message, Status
+from gehoord.errors import ActionNotAllowed, DomainError, DuplicateOrderNumber, NotPermitted
+from gehoord.organisations.models import Organisation
+from gehoord.policies import deadlines
+from gehoord.policies.models import PolicyVersion
+from gehoord.policies.rules import DeadlineKind
+from gehoord.portal import access, presentation, ratelimit
+from gehoord.portal.forms import ComplaintForm, FeedbackForm, MessageForm, ReasonForm, ResponseForm, TrackForm
+
+log = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request):
+    organisations = Organisation.objects.order_by("name")
+    return render(request, "portal/home.html", {"organisations": organisations, "track_form": TrackForm()})
+
+
+# Filing a complaint
+
+
+def _complaint_form(organisation: Organisation, **kwargs) -> ComplaintForm:
+    spec = PolicyVersion.objects.current(organisation).spec
+    form = ComplaintForm(organisation, order_number_is_reference=spec.order_number_is_reference, **kwargs)
+    # With JavaScript, choosing a category fetches its fields; without, the form's button reloads.
+    form.fields["category"].widget.attrs.update(
+        {
+            "hx-get": reverse("portal:category_fields", kwargs={"org": organisation.slug}),
+            "hx-target": "#category-fields",
+            "hx-trigger": "change",
+        }
+    )
+    return form
+
+
+def _render_complaint_form(request, organisation: Organisation, form: ComplaintForm, status: int = 200):
+    context = {"organisation": organisation, "form": form}
+    return render(request, "portal/complaint_form.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def complaint_form(request, org: str):
+    organisation = get_object_or_404(Organisation, slug=org)
+    if request.method == "GET":
+        form = _complaint_form(organisation, initial={"category": request.GET.get("category", "")})
+        return _render_complaint_form(request, organisation, form)
+    if request.POST.get("homepage"):
+        return _honeypot(request, organisation)
+    if "show_fields" in request.POST:
+        # Without JavaScript the category's fields come with a reload that keeps what was typed.
+        typed = {
+            key: request.POST.get(key) for key in request.POST if key not in ("csrfmiddlewaretoken", "show_fields")
+        }
+        return _render_complaint_form(request, organisation, _complaint_form(organisation, initial=typed))
+    form = _complaint_form(organisation, data=request.POST, files=request.FILES)
+    if form.is_valid() and (complaint := _file(request, organisation, form)) is not None:
+        request.session[access.FILED_KEY] = complaint.public_id
+        return redirect("portal:confirmation", org=organisation.slug)
+    return _render_complaint_form(request, organisation, form)
+
+
+def _file(request, organisation: Organisation, form: ComplaintForm):
+    """File the complaint, or put on the form why not; returns the complaint or None."""
+    email, ip = form.cleaned_data["contact_email"], ratelimit.client_ip(request)
+    if ratelimit.FILING_PER_EMAIL.exceeded(email) or ratelimit.FILING_PER_IP.exceeded(ip):
+        form.add_error(
+            None,
+            _(
+                "You have sent several complaints in a short time. Please wait an hour before you send "
+                "another one; what you typed is kept below."
+            ),
+        )
+        return None
+    consumer = Actor(kind=ActorKind.CONSUMER, label=form.cleaned_data["contact_name"], organisation_id=organisation.pk)
+    try:
+        complaint = file_complaint(
+            organisation, form.new_complaint(), channel=Channel.WEB, by=consumer, uploads=form.uploads
+        )
+    except DuplicateOrderNumber as duplicate:
+        existing = duplicate.details.get("existing_reference", "")
+        track_url = reverse("portal:track") + "?" + urlencode({"reference": existing})
+        link = format_html('{} <a href="{}">{}</a>', duplicate.message, track_url, _("Follow that complaint"))
+        form.add_error("order_number", link)
+        return None
+    except DomainError as problem:
+        form.apply_domain_errors(problem)
+        return None
+    ratelimit.FILING_PER_EMAIL.hit(email)
+    ratelimit.FILING_PER_IP.hit(ip)
+    access.grant(request, complaint)
+    return complaint
+
+
+def _honeypot(request, organisation: Organisation):
+    """A robot filled the hidden field: answer as if all went well, store nothing."""
+    ip = ratelimit.client_ip(request)
+    ratelimit.FILING_PER_IP.hit(ip)
+    log.warning("Honeypot filled on the complaint form of %s from %s; nothing stored", organisation.slug, ip)
+    request.session.pop(access.FILED_KEY, None)
+    return redirect("portal:confirmation", org=organisation.slug)
+
+
+@require_GET
+def category_fields(request, org: str):
+    """The chosen category's own fields, for htmx to put into the form."""
+    organisation = get_object_or_404(Organisation, slug=org)
+    category = request.GET.get("category", "")
+    if not request.headers.get("HX-Request"):
+        url = reverse("portal:complaint_form", kwargs={"org": organisation.slug})
+        return redirect(f"{url}?{urlencode({'category': category})}" if category else url)
+    form = _complaint_form(organisation, initial={"category": category})
+    return render(request, "portal/_category_fields.html", {"organisation": organisation, "form": form})
+
+
+@never_cache
+@require_GET
+def confirmation(request, org: str):
+    organisation = get_object_or_404(Organisation, slug=org)
+    public_id = request.session.get(access.FILED_KEY)
+    complaint = access.complaint_for_consumer(request, public_id) if public_id else None
+    context = {"organisation": organisation, "complaint": None}
+    if complaint is not None and complaint.organisation_id == organisation.pk:
+        context.update(
+            complaint=complaint,
+            handler=_handler_name(complaint),
+            expected=deadlines.expected_answer_by(complaint),
+            acknowledge_by=_acknowledge_by(complaint),
+            tracking_url=request.build_absolute_uri(
+                reverse("portal:tracking_link", kwargs={"token": access.token_for(complaint)})
+            ),
+        )
+    return render(request, "portal/confirmation.html", context)
+
+
+def _handler_name(complaint) -> str:
+    if complaint.handler is not None:
+        return complaint.handler.get_full_name() or ""
+    return complaint.team.name if complaint.team is not None else ""
+
+
+def _acknowledge_by(complaint):
+    if complaint.status != Status.RECEIVED:
+        return None
+    deadline = complaint.deadlines.pending().filter(kind=DeadlineKind.acknowledge).order_by("due_at").first()
+    return deadline.due_at if deadline else None
+
+
+# Following a complaint
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def track(request):
+    if request.method == "GET":
+        form = TrackForm(initial={"reference": request.GET.get("reference", "")})
+        return render(request, "portal/track.html", {"form": form})
+    form = TrackForm(request.POST)
+    if form.is_valid():
+        reference, email = form.cleaned_data["reference"].strip(), form.cleaned_data["email"]
+        too_many = ratelimit.TRACKING_PER_IP.hit(ratelimit.client_ip(request)) > ratelimit.TRACKING_PER_IP.limit
+        if too_many or ratelimit.TRACKING_FAILURES_PER_REFERENCE.exceeded(reference):
+            form.add_error(None, _("Too many attempts. Please try again later, or use the link in the confirmation e-mail."))
+        elif not (found := access.find_for_consumer(reference, email)):
+            ratelimit.TRACKING_FAILURES_PER_REFERENCE.hit(reference)
+            form.add_error(None, _("There is no complaint with this reference and e-mail address."))
+        else:
+            for complaint in found:
+                access.grant(request, complaint)
+            if len(found) == 1:
+                return redirect("portal:tracking", public_id=found[0].public_id)
+            return render(request, "portal/track.html", {"form": TrackForm(), "found": found})
+    return render(request, "portal/track.html", {"form": form})
+
+
+@never_cache
+@require_GET
+def tracking_link(request, token: str):
+    complaint = access.complaint_from_token(token)
+    if complaint is None:
+        messages.error(request, _("This link does not work (any more). Enter your reference and e-mail address."))
+        return redirect("portal:track")
+    access.grant(request, complaint)
+    # Off the token's address at once, so the link does not stay in the address bar or history.
+    return redirect("portal:tracking", public_id=complaint.public_id)
+
+
+@never_cache
+@require_GET
+@access.consumer_view(ask_when_missing=True)
+def tracking(request, complaint):
+    return render(request, "portal/tracking.html", _tracking_context(complaint))
+
+
+@never_cache
+@require_GET
+@access.consumer_view()
+def attachment(request, complaint, attachment_id: int):
+    found = access.consumer_attachments(complaint).filter(pk=attachment_id).first()
+    if found is None:
+        raise Http404
+    return FileResponse(
+        found.file.open("rb"), as_attachment=True, filename=found.original_name, content_type=found.content_type
+    )
+
+
+ACTION_FORMS = {
+    "accept": ResponseForm,
+    "reject": ResponseForm,
+    "escalate": ReasonForm,
+    "close": FeedbackForm,
+    "withdraw": ReasonForm,
+    "message": MessageForm,
+}
+
+DONE = {
+    "accept": gettext_lazy("You accepted the proposed resolution."),
+    "reject": gettext_lazy("You rejected the proposed resolution."),
+    "escalate": gettext_lazy("Your request for escalation has been received."),
+    "close": gettext_lazy("Thank you for your feedback. Your complaint is closed."),
+    "withdraw": gettext_lazy("Your complaint has been withdrawn."),
+    "message": gettext_lazy("Your information has been added to your complaint."),
+    "answer": gettext_lazy("Thank you. Your answer has been sent."),
+}
+
+
+def _perform(action: str, complaint, by: Actor, data: dict, form) -> None:
+    if action == "accept":
+        actions.accept(complaint, by=by, comment=data["comment"])
+    elif action == "reject":
+        actions.reject(complaint, by=by, comment=data["comment"])
+    elif action == "escalate":
+        actions.escalate(complaint, by=by, reason=data["reason"])
+    elif action == "withdraw":
+        actions.withdraw(complaint, by=by, reason=data["reason"])
+    elif action == "close":
+        feedback = actions.FeedbackInput(
+            resolved=data["resolved"], satisfaction=data["satisfaction"], comment=data["comment"]
+        )
+        actions.close(complaint, by=by, feedback=feedback)
+    elif action == "message":
+        actions.add_message(complaint, by=by, body=data["body"], uploads=form.uploads)
+
+
+@never_cache
+@require_POST
+@access.consumer_view()
+def act(request, complaint, action: str):
+    """One of the consumer's actions on their complaint, offered as a form on the tracking page."""
+    if action not in ACTION_FORMS:
+        raise Http404
+    by = Actor.consumer(complaint)
+    form = ACTION_FORMS[action](request.POST, request.FILES, prefix=action)
+    if action not in presentation.offered_actions(complaint, by):
+        return _stale(request, complaint)
+    if form.is_valid():
+        if action in ("accept", "reject") and _pending_id(complaint) != form.cleaned_data["resolution"]:
+            return _stale(request, complaint)  # the proposal on the page is not the one pending now
+        if action == "message" and ratelimit.MESSAGES_PER_COMPLAINT.exceeded(complaint.public_id):
+            form.add_error(None, _("You have sent many messages in a short time. Please try again later."))
+        else:
+            answering = complaint.status == Status.AWAITING_CONSUMER
+            try:
+                _perform(action, complaint, by, form.cleaned_data, form)
+            except (ActionNotAllowed, NotPermitted):
+                return _stale(request, complaint)
+            except DomainError as problem:
+                form.apply_domain_errors(problem)
+            else:
+                if action == "message":
+                    ratelimit.MESSAGES_PER_COMPLAINT.hit(complaint.public_id)
+                messages.success(request, DONE["answer" if action == "message" and answering else action])
+                return redirect("portal:tracking", public_id=complaint.public_id)
+    return render(request, "portal/tracking.html", _tracking_context(complaint, failed=(action, form)))
+
+
+def _stale(request, complaint):
+    messages.warning(
+        request,
+        _(
+            "This is no longer possible: your complaint has changed in the meantime. Nothing was changed; "
+            "see its current state below."
+        ),
+    )
+    return redirect("portal:tracking", public_id=complaint.public_id)
+
+
+def _pending_id(complaint) -> int | None:
+    pending = access.pending_resolution(complaint)
+    return pending.pk if pending else None
+
+
+def _tracking_context(complaint, failed: tuple[str, object] | None = None) -> dict:
+    by = Actor.consumer(complaint)
+    offered = presentation.offered_actions(complaint, by)
+    pending = access.pending_resolution(complaint) if complaint.status == Status.RESOLUTION_PROPOSED else None
+    forms = {}
+    for action in offered:
+        initial = {"resolution": pending.pk} if pending and action in ("accept", "reject") else None
+        forms[action] = ACTION_FORMS[action](prefix=action, initial=initial)
+    if failed and failed[0] in forms:
+        forms[failed[0]] = failed[1]
+    resolutions = list(complaint.resolutions.exclude(response=""))
+    for resolution in [*resolutions, *([pending] if pending else [])]:
+        resolution.kind_labels = presentation.resolution_kinds(resolution)
+    question = None
+    if complaint.status == Status.AWAITING_CONSUMER:
+        question = access.consumer_messages(complaint).filter(kind=Message.Kind.STAFF).last()
+    return {
+        "organisation": complaint.organisation,
+        "complaint": complaint,
+        "status_label": presentation.STATUS_FOR_CONSUMER.get(complaint.status, complaint.get_status_display()),
+        "handler": _handler_name(complaint),
+        "expected": deadlines.expected_answer_by(complaint) if complaint.is_open else None,
+        "field_values": presentation.field_values(complaint),
+        "field_labels": presentation.field_labels(complaint),
+        "attachments": access.consumer_attachments(complaint),
+        "timeline": presentation.timeline(complaint),
+        "pending": pending,
+        "resolutions": resolutions,
+        "letters": list(complaint.outcome_letters.all()),
+        "forms": forms,
+        "failed_action": failed[0] if failed else "",
+        "question": question,
+        "next_stage": presentation.next_stage_label(complaint),
+        "external_bodies": (
+            complaint.policy.spec.external_bodies if presentation.internal_procedure_exhausted(complaint) else ()
+        ),
+    }
