@@ -115,7 +115,8 @@ STORAGES = {
 
 # Largest single upload; a request may carry a few of them.
 GEHOORD_MAX_UPLOAD_BYTES = env.integer("GEHOORD_MAX_UPLOAD_MB", 25, minimum=1) * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An API request carries its files base64-encoded (4/3 of their size), a few at a time.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * GEHOORD_MAX_UPLOAD_BYTES
 
 # Where people reach this installation: links in mails are built on it.
 GEHOORD_BASE_URL = env.text("GEHOORD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

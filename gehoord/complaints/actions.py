@@ -29,6 +29,7 @@ from gehoord.complaints.models import (
     Stage,
     Status,
 )
+from gehoord.complaints.text import clean_text
 from gehoord.errors import InvalidInput, NotPermitted
 from gehoord.mail import outbound
 from gehoord.organisations.models import Membership, Role
@@ -67,7 +68,9 @@ def _performing(action: str, complaint: Complaint, by: Actor) -> Iterator[Compla
 
 
 def _text(value: str | None, field: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
-    text = (value or "").strip()
+    text = clean_text(value)
+    if text is None:
+        raise InvalidInput({field: _("The text contains characters that cannot be stored.")})
     if required and not text:
         raise InvalidInput({field: _("This field is required.")})
     if len(text) > limit:
@@ -82,8 +85,10 @@ def _amount(value, field: str) -> Decimal | None:
         amount = Decimal(str(value))
     except InvalidOperation:
         raise InvalidInput({field: _("Enter an amount such as 12.50.")}) from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("100000000"):
+    if not amount.is_finite() or amount < 0:
         raise InvalidInput({field: _("Enter an amount of zero or more.")})
+    if amount >= Decimal("100000000"):
+        raise InvalidInput({field: _("Enter an amount below 100,000,000.")})
     if amount != amount.quantize(Decimal("0.01")):
         raise InvalidInput({field: _("Enter an amount with at most two decimals.")})
     return amount
@@ -106,10 +111,13 @@ def _letter(complaint: Complaint, letter: LetterInput | None, by: Actor) -> Outc
     )
 
 
-def acknowledge(complaint: Complaint, *, by: Actor) -> Complaint:
-    """Confirm receipt, telling the consumer the reference, who handles it and when to expect an answer."""
+def acknowledge(complaint: Complaint, *, by: Actor, on_receipt: bool = False) -> Complaint:
+    """Confirm receipt, telling the consumer the reference, who handles it and when to expect an answer.
+
+    `on_receipt`: the policy's automatic acknowledgement, which counts from the instant of receipt.
+    """
     with _performing("acknowledge", complaint, by) as complaint:
-        now = timezone.now()
+        now = complaint.received_at if on_receipt else timezone.now()
         escalated = complaint.status == Status.ESCALATED
         if not escalated:
             complaint.acknowledged_at = now
@@ -170,6 +178,7 @@ def ask_info(complaint: Complaint, *, by: Actor, question: str) -> Complaint:
 
 def info_received(complaint: Complaint, *, by: Actor, answer: str = "", uploads: list[Upload] = ()) -> Complaint:
     with _performing("info_received", complaint, by) as complaint:
+        # Staff record in their own words what the consumer told them (by phone, say): a note.
         kind = Message.Kind.CONSUMER if by.kind == ActorKind.CONSUMER else Message.Kind.NOTE
         required = by.kind == ActorKind.CONSUMER and not uploads
         body = _text(answer, "answer", required=required)
@@ -256,6 +265,12 @@ def reject(complaint: Complaint, *, by: Actor, comment: str = "") -> Complaint:
 
 def escalate(complaint: Complaint, *, by: Actor, reason: str = "") -> Complaint:
     with _performing("escalate", complaint, by) as complaint:
+        pending = _pending_resolution(complaint) if complaint.status == Status.RESOLUTION_PROPOSED else None
+        if pending is not None:
+            # Asking for escalation while a proposal waits is turning that proposal down.
+            pending.response = Resolution.Response.REJECTED
+            pending.responded_at = timezone.now()
+            pending.save(update_fields=["response", "responded_at"])
         from_stage = complaint.stage
         complaint.stage = lifecycle.next_stage(complaint)
         complaint.escalation_requested_at = timezone.now()
@@ -369,8 +384,8 @@ def extend_deadline(complaint: Complaint, *, by: Actor, kind: str, due_at: datet
             consumer_visible=True,
             deadline_kind=kind,
             stage=deadline.stage,
-            due_at=deadline.due_at.isoformat(),
-            original_due_at=deadline.original_due_at.isoformat(),
+            due_at=deadline.due_at.astimezone(datetime.UTC).isoformat(),
+            original_due_at=deadline.original_due_at.astimezone(datetime.UTC).isoformat(),
             reason=reason,
         )
         outbound.send_deadline_extension(complaint, deadline)

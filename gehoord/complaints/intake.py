@@ -1,6 +1,7 @@
 """Filing a new complaint: the one entry point for web form, API, staff intake (phone, letter) and e-mail."""
 
 import datetime
+import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from gehoord.complaints import actions, attachments, references, timeline
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.attachments import Upload
+from gehoord.complaints.text import clean_text
 from gehoord.complaints.models import OPEN_STATUSES, Channel, Complaint, Status, Visibility
 from gehoord.errors import DuplicateOrderNumber, InvalidInput
 from gehoord.organisations.category_fields import clean_field_values
@@ -22,6 +24,9 @@ from gehoord.policies.models import PolicyVersion
 
 MAX_DESCRIPTION = 20_000
 REFERENCE_ATTEMPTS = 10
+TEXT_FIELDS = (
+    "description", "contact_name", "contact_email", "contact_phone", "order_number", "product", "desired_solution"
+)
 
 
 @dataclass(frozen=True)
@@ -72,12 +77,18 @@ def file_complaint(
             complaint, "received", by, consumer_visible=True, channel=channel, attachments=len(checked)
         )
         if policy.spec.auto_acknowledge:
-            complaint = actions.acknowledge(complaint, by=Actor.system())
+            complaint = actions.acknowledge(complaint, by=Actor.system(), on_receipt=True)
     return complaint
 
 
 def _validated(organisation: Organisation, new: NewComplaint, channel: str, uploads: list[Upload]) -> Complaint:
     errors: dict[str, str] = {}
+    for name in TEXT_FIELDS:
+        if clean_text(getattr(new, name)) is None:
+            errors[name] = _("The text contains characters that cannot be stored.")
+    for key, value in new.field_values.items():
+        if isinstance(value, str) and clean_text(value) is None:
+            errors[f"fields.{key}"] = _("The text contains characters that cannot be stored.")
     if channel not in Channel.values:
         errors["channel"] = _("Unknown channel.")
     description = (new.description or "").strip()
@@ -103,7 +114,7 @@ def _validated(organisation: Organisation, new: NewComplaint, channel: str, uplo
         errors["contact_language"] = _("Choose nl or en.")
     if new.visibility not in Visibility.values:
         errors["visibility"] = _("Choose private or public.")
-    if new.purchase_date and new.purchase_date > timezone.localdate():
+    if new.purchase_date and new.purchase_date > timezone.localdate(timezone=zoneinfo.ZoneInfo(organisation.time_zone)):
         errors["purchase_date"] = _("The purchase date cannot be in the future.")
     category = None
     categories = organisation.categories.filter(active=True)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.models import OPEN_STATUSES, ActorKind, Complaint, Stage, Status, STAFF_ROLES_BY_STAGE
@@ -77,10 +78,29 @@ def _consumer_closes_only_resolved(complaint: Complaint, actor: Actor) -> str | 
 
 
 def _not_in_favour(complaint: Complaint, actor: Actor) -> str | None:
+    # Escalating first is the consumer's choice, not a condition (seed 000: "kan ... worden geëscaleerd").
     if complaint.resolved_in_favour:
         return _("This complaint was resolved in the consumer's favour; there is nothing to refer.")
     return None
 
+
+ACTION_LABELS = {
+    "assign": gettext_lazy("assign"),
+    "acknowledge": gettext_lazy("acknowledge"),
+    "start": gettext_lazy("start the investigation"),
+    "ask_info": gettext_lazy("ask for information"),
+    "info_received": gettext_lazy("record the information received"),
+    "propose_resolution": gettext_lazy("propose a resolution"),
+    "accept": gettext_lazy("accept the proposal"),
+    "reject": gettext_lazy("reject the proposal"),
+    "escalate": gettext_lazy("escalate"),
+    "decide": gettext_lazy("decide"),
+    "close": gettext_lazy("close"),
+    "refer": gettext_lazy("refer to an external body"),
+    "extend_deadline": gettext_lazy("extend a deadline"),
+    "withdraw": gettext_lazy("withdraw"),
+    "reject_as_spam": gettext_lazy("reject as spam"),
+}
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
@@ -145,14 +165,13 @@ def check(action: str, complaint: Complaint, actor: Actor) -> Transition:
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise ActionNotAllowed(_("There is no action %(action)s.") % {"action": action}, action=action)
+    label = ACTION_LABELS[action]
     if not _may(transition, complaint, actor):
-        raise NotPermitted(
-            _("You may not %(action)s this complaint.") % {"action": action.replace("_", " ")}, action=action
-        )
+        raise NotPermitted(_("You may not %(action)s on this complaint.") % {"action": label}, action=action)
     if complaint.status not in transition.sources:
         raise ActionNotAllowed(
-            _("A complaint that is %(status)s cannot be %(action)s: the action is not available in this state.")
-            % {"status": complaint.get_status_display(), "action": action.replace("_", " ")},
+            _("You cannot %(action)s now: the complaint is %(status)s.")
+            % {"action": label, "status": complaint.get_status_display()},
             action=action,
             status=complaint.status,
         )

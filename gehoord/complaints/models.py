@@ -78,7 +78,7 @@ class ComplaintQuerySet(models.QuerySet):
 
     def for_consumer(self, reference: str, email: str) -> "ComplaintQuerySet":
         """The tracking credential: the reference together with the complainant's address."""
-        return self.filter(reference=reference.strip().upper(), contact_email__iexact=email.strip())
+        return self.filter(reference__iexact=reference.strip(), contact_email__iexact=email.strip())
 
     def open(self) -> "ComplaintQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
