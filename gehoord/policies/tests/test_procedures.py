@@ -289,8 +289,8 @@ def test_inverter_progress_update_extension_and_escalation_without_a_term(compan
         ("Mon 22 Feb 10:00", "outcome", "Carol"),
     ]
     acknowledgement = mails("acknowledgement")[0].body_text
-    assert "3 februari 2027" in acknowledgement
-    assert "handled by Alice" in acknowledgement
+    assert "uiterlijk 3 februari 2027 antwoord" in acknowledgement
+    assert "behandeld door Alice" in acknowledgement
     extension = mails("deadline_extension")[0].body_text
     assert "19 februari 2027" in extension
     assert "manufacturer's test report" in extension

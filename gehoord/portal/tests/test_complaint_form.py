@@ -181,7 +181,7 @@ class TestFiling:
     def test_the_confirmation_url_alone_shows_no_complaint(self, client, vxhome):
         client.post(form_url(vxhome), {**carol(), "category": "levering"})
         reference = Complaint.objects.get().reference
-        stranger = type(client)()
+        stranger = type(client)(HTTP_ACCEPT_LANGUAGE="en")
         html = stranger.get(reverse("portal:confirmation", kwargs={"org": "vxhome"})).content.decode()
         assert reference not in html
         assert "Your complaint has been sent" in html
