@@ -174,13 +174,6 @@ def _save_with_reference(complaint: Complaint, *, use_order_number: bool) -> Non
 
 def _order_number_reference(complaint: Complaint) -> str:
     earlier = Complaint.objects.filter(organisation=complaint.organisation, order_number=complaint.order_number)
-    still_open = earlier.filter(status__in=OPEN_STATUSES | {Status.RESOLVED}).first()
-    if still_open is not None:
-        raise DuplicateOrderNumber(
-            _("There is already an open complaint about order %(order)s: %(reference)s. Add to that one instead.")
-            % {"order": complaint.order_number, "reference": still_open.reference},
-            existing_reference=still_open.reference,
-        )
     # Count on past any reference already taken, e.g. by a complaint about an order that is
     # literally numbered "<order>-2"; otherwise every attempt would collide with it.
     taken = set(
@@ -190,4 +183,13 @@ def _order_number_reference(complaint: Complaint) -> str:
     count = earlier.count()
     while (reference := references.order_reference(complaint.order_number, count)) in taken:
         count += 1
+    # Checked last: under READ COMMITTED each query sees what has committed by then, so a rival
+    # complaint that the queries above already counted is certainly seen here as well.
+    still_open = earlier.filter(status__in=OPEN_STATUSES | {Status.RESOLVED}).first()
+    if still_open is not None:
+        raise DuplicateOrderNumber(
+            _("There is already an open complaint about order %(order)s: %(reference)s. Add to that one instead.")
+            % {"order": complaint.order_number, "reference": still_open.reference},
+            existing_reference=still_open.reference,
+        )
     return reference
