@@ -28,5 +28,14 @@ run: env
 test: env
 	$(VENV)/bin/pytest
 
+# The benchmark runs against PostgreSQL only: the numbers that matter are production's.
+bench: env
+	@if [ -z "$$DATABASE_URL" ]; then \
+		echo "make bench needs DATABASE_URL pointing to PostgreSQL, e.g."; \
+		echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/gehoord_bench make bench"; \
+		exit 2; \
+	fi
+	$(VENV)/bin/python bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) $(TOOLS)

@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 
 from gehoord import env
+from gehoord.mail.config import parse_email_url
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env.text("GEHOORD_DATA_DIR", "var")).resolve()
@@ -122,9 +123,23 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * GEHOORD_MAX_UPLOAD_BYTES
 # Where people reach this installation: links in mails are built on it.
 GEHOORD_BASE_URL = env.text("GEHOORD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-EMAIL_FILE_PATH = DATA_DIR / "mail"
+# How mail goes out: EMAIL_URL = smtp://, submission:// (STARTTLS), smtps://, console:, file:///path.
+# Unset: each mail is written as a file into var/mail (so `make run` shows them there).
+_EMAIL = parse_email_url(env.text("EMAIL_URL", ""), default_file_path=DATA_DIR / "mail")
+EMAIL_BACKEND = _EMAIL.backend
+EMAIL_FILE_PATH = _EMAIL.file_path or DATA_DIR / "mail"
+EMAIL_HOST, EMAIL_PORT, EMAIL_TIMEOUT = _EMAIL.host, _EMAIL.port, _EMAIL.timeout
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _EMAIL.user, _EMAIL.password
+EMAIL_USE_TLS, EMAIL_USE_SSL = _EMAIL.use_tls, _EMAIL.use_ssl
 DEFAULT_FROM_EMAIL = env.text("GEHOORD_FROM_EMAIL", "klachten@gehoord.localhost")
+GEHOORD_REPLY_DOMAIN = env.text("GEHOORD_REPLY_DOMAIN", "")  # default: the domain of DEFAULT_FROM_EMAIL
+GEHOORD_AUTOMATIC_MAILS_PER_DAY = env.integer("GEHOORD_AUTOMATIC_MAILS_PER_DAY", 40, minimum=1)
+GEHOORD_MAIL_MAX_ATTEMPTS = env.integer("GEHOORD_MAIL_MAX_ATTEMPTS", 8, minimum=1)
+GEHOORD_MAIL_RETRY_BASE_SECONDS = env.integer("GEHOORD_MAIL_RETRY_BASE_SECONDS", 300, minimum=1)
+GEHOORD_MAX_INBOUND_BYTES = env.integer("GEHOORD_MAX_INBOUND_MB", 50, minimum=1) * 1024 * 1024
+GEHOORD_INBOUND_SECRET = env.text("GEHOORD_INBOUND_SECRET", "")
+if GEHOORD_INBOUND_SECRET and len(GEHOORD_INBOUND_SECRET) < 32:
+    raise env.ConfigurationError("GEHOORD_INBOUND_SECRET must be at least 32 characters long")
 
 TASKS = {
     "default": {

@@ -12,4 +12,5 @@ urlpatterns: list = [
     path("<slug:org>/k/<str:reference>/message/", views.message, name="message"),
     path("<slug:org>/k/<str:reference>/attachment/<int:pk>/", views.attachment, name="attachment"),
     path("<slug:org>/settings/", include("gehoord.desk.settings_urls")),
+    path("<slug:org>/triage/", include("gehoord.mail.triage_urls")),
 ]

@@ -316,6 +316,12 @@ def _category_values(complaint, attachments) -> list[dict]:
 # --- the timeline --------------------------------------------------------------------------------
 
 EVENT_LABELS = {
+    "auto_reply_received": gettext_lazy("Auto-reply received (not answered)"),
+    "bounce_received": gettext_lazy("Mail bounced"),
+    "mail_failed": gettext_lazy("Mail could not be delivered"),
+    "mail_suppressed": gettext_lazy("Mail held back (daily limit)"),
+    "mail_attachments_refused": gettext_lazy("Attachments of a mail refused"),
+    "mail_attached_from_triage": gettext_lazy("Mail put on this complaint"),
     "received": gettext_lazy("Complaint received"),
     "acknowledged": gettext_lazy("Acknowledged"),
     "escalation_acknowledged": gettext_lazy("Escalation acknowledged"),

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,6 +16,8 @@ class OutboundMail(models.Model):
         SENDING = "sending", _("sending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
+        # Never handed to SMTP on purpose: the daily limit of automatic mails to the address.
+        SUPPRESSED = "suppressed", _("not sent (daily limit)")
 
     complaint = models.ForeignKey(
         "complaints.Complaint", null=True, on_delete=models.CASCADE, related_name="outbound_mails"
@@ -23,15 +27,195 @@ class OutboundMail(models.Model):
     language = models.CharField(max_length=2)
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
+    body_html = models.TextField(blank=True)
     message_id = models.CharField(max_length=200, unique=True)
+    # The thread as it stood when the mail was recorded: ids without angle brackets.
+    in_reply_to = models.CharField(max_length=250, blank=True)
+    references = models.TextField(blank=True)
+    reply_to = models.CharField(max_length=254, blank=True)
     automatic = models.BooleanField(default=True)
+    # RFC 3834: "auto-replied" for a mail caused by a mail we received, else "auto-generated".
+    auto_submitted = models.CharField(max_length=20, blank=True)
     state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["state", "created_at"], name="outbound_state_created")]
+        indexes = [
+            models.Index(fields=["state", "created_at"], name="outbound_state_created"),
+            models.Index(fields=["complaint", "created_at"], name="outbound_complaint_created"),
+            models.Index(
+                fields=["next_attempt_at"], name="outbound_retry_due", condition=Q(state="queued")
+            ),
+        ]
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mails")
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.to_address} ({self.state})"
+
+
+class ReplyAddress(models.Model):
+    """The unguessable token of a complaint's Reply-To address, ``reply+<token>@<reply domain>``.
+
+    Lower-case only: mail servers and clients change the case of local parts (tags.plus_token).
+    """
+
+    complaint = models.OneToOneField("complaints.Complaint", on_delete=models.CASCADE, related_name="reply_address")
+    token = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class FailingAddress(models.Model):
+    """An address that bounced permanently or was refused with a 5xx: nothing more is sent to it.
+
+    A person's mail from the address clears it again (it works after all).
+    """
+
+    address = models.EmailField(unique=True)
+    reason = models.TextField()
+    status = models.CharField(max_length=20, blank=True)  # the DSN or SMTP status, e.g. 5.1.1 or 550
+    first_failed_at = models.DateTimeField()
+    last_failed_at = models.DateTimeField()
+    inbound = models.ForeignKey("InboundMail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    outbound = models.ForeignKey(OutboundMail, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("failing address")
+        verbose_name_plural = _("failing addresses")
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class AutomaticMailCount(models.Model):
+    """How many automatic mails an address got on one (UTC) day: the loop breaker of SPEC 7.
+
+    Counted with a conditional UPDATE, so concurrent writers cannot pass the limit together.
+    """
+
+    address = models.EmailField()
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["address", "day"], name="automatic_mail_count_once")]
+
+
+class ForeignTicketTag(models.Model):
+    """Another helpdesk's ticket tag (``generic:#48213``) seen on mail from the company's side.
+
+    Remembered with the sender's domain, so a later mail that carries only that tag finds the
+    complaint again, and a tag of the same shape from another company does not.
+    """
+
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="foreign_tags")
+    tag = models.CharField(max_length=120)
+    sender_domain = models.CharField(max_length=254)
+    first_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "sender_domain", "complaint"], name="foreign_tag_once"),
+        ]
+        indexes = [models.Index(fields=["tag", "sender_domain"], name="foreign_tag_lookup")]
+
+
+class InboundMail(models.Model):
+    """One received message: the raw bytes as they came, stored before anything else happens.
+
+    Unique on the Message-ID (a synthetic one from the bytes when the sender gave none), so the
+    same mail delivered twice, by one door or by two, is stored and handled once.
+    """
+
+    class Source(models.TextChoices):
+        SMTP = "smtp", "SMTP"
+        IMAP = "imap", "IMAP"
+        HTTP = "http", "HTTP"
+        FILE = "file", _("file")
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("received, not yet processed")
+        DONE = "done", _("processed")
+        TRIAGE = "triage", _("waiting for triage")
+        IGNORED = "ignored", _("noise without a complaint")
+        FAILED = "failed", _("processing failed")
+
+    class Result(models.TextChoices):
+        NONE = "", "—"
+        MESSAGE = "message", _("message on a complaint")
+        NEW_COMPLAINT = "new_complaint", _("new complaint")
+        AUTO_REPLY = "auto_reply", _("auto-reply recorded")
+        BOUNCE = "bounce", _("bounce recorded")
+        DISMISSED = "dismissed", _("dismissed")
+
+    message_id = models.CharField(max_length=255, unique=True)
+    message_id_synthetic = models.BooleanField(default=False)
+    raw = models.BinaryField()
+    size = models.PositiveIntegerField()
+    source = models.CharField(max_length=10, choices=Source)
+    envelope_from = models.CharField(max_length=254, blank=True)
+    envelope_to = models.JSONField(default=list, blank=True)
+    received_at = models.DateTimeField()
+    # Redeliveries of the same Message-ID that were not stored again.
+    duplicates = models.PositiveIntegerField(default=0)
+
+    state = models.CharField(max_length=10, choices=State, default=State.RECEIVED)
+    result = models.CharField(max_length=20, choices=Result, default=Result.NONE, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    # What parsing found, kept for the triage pages and the admin (the raw stays the source).
+    from_address = models.CharField(max_length=254, blank=True)
+    from_name = models.CharField(max_length=200, blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    text_visible = models.TextField(blank=True)
+    html_sanitised = models.TextField(blank=True)
+    noise = models.CharField(max_length=12, blank=True)
+    noise_reason = models.CharField(max_length=300, blank=True)
+    malformed = models.BooleanField(default=False)
+    defects = models.JSONField(default=list, blank=True)
+    refused_attachments = models.JSONField(default=list, blank=True)
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_mails"
+    )
+    complaint = models.ForeignKey(
+        "complaints.Complaint", null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_mails"
+    )
+    complaint_message = models.ForeignKey(
+        "complaints.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_mails"
+    )
+    matched_by = models.CharField(max_length=20, blank=True)
+    # Triage: why no complaint was chosen, and the complaint the mail seems to belong to.
+    triage_reason = models.CharField(max_length=300, blank=True)
+    suggested_complaint = models.ForeignKey(
+        "complaints.Complaint", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "state", "-received_at"], name="inbound_org_state"),
+            models.Index(fields=["complaint", "received_at"], name="inbound_complaint_received"),
+            models.Index(fields=["state", "received_at"], name="inbound_state_received"),
+        ]
+        verbose_name = _("incoming mail")
+        verbose_name_plural = _("incoming mails")
+
+    def __str__(self) -> str:
+        return f"{self.from_address}: {self.subject}"[:120]

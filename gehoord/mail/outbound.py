@@ -1,22 +1,40 @@
 """Every mail Gehoord sends about a complaint: one function per mail, one template set per mail.
 
-A function renders the mail in the complainant's language and records it in the outbox inside
-the caller's transaction; delivery is a task enqueued once that transaction commits.
+A function renders the mail in the recipient's language and records it in the outbox inside the
+caller's transaction; delivery is a task enqueued once that transaction commits. A mail to the
+complainant carries the reference tag in the subject, our own Message-ID, the thread's
+In-Reply-To/References and a Reply-To address whose token identifies the complaint, so the answer
+finds its way back whatever the consumer's client does to the subject.
+
+Two guards run before anything is queued: an address that bounced permanently gets nothing
+(the mail is recorded as failed, with the reason on the complaint), and no address gets more
+than GEHOORD_AUTOMATIC_MAILS_PER_DAY automatic mails a day, whatever loop tries to cause them.
 """
 
+import base64
+import contextlib
+import contextvars
+import datetime
 import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from gehoord.mail.models import OutboundMail
+from gehoord.mail.models import AutomaticMailCount, FailingAddress, InboundMail, OutboundMail, ReplyAddress
+from gehoord.portal.links import tracking_url
+
+DEFAULT_AUTOMATIC_MAILS_PER_DAY = 40
+REFERENCES_KEPT = 10
 
 
 def send_acknowledgement(complaint, expected_answer_by) -> None:
     template = "escalation_acknowledgement" if complaint.stage > 1 else "acknowledgement"
-    _queue(template, complaint, expected_answer_by=expected_answer_by)
+    _queue(template, complaint, expected_answer_by=expected_answer_by, tracking_url=tracking_url(complaint))
 
 
 def send_information_request(complaint, message) -> None:
@@ -63,31 +81,165 @@ def send_deadline_missed(complaint, deadline, staff) -> None:
         _queue("deadline_missed", complaint, deadline=deadline, to=person.email, language=complaint.organisation.language)
 
 
+# -- the thread being answered ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Answering:
+    message_id: str
+
+
+_answering: contextvars.ContextVar[_Answering | None] = contextvars.ContextVar("answering", default=None)
+
+
+@contextlib.contextmanager
+def answering(message_id: str) -> Iterator[None]:
+    """Mails queued inside this block answer the inbound mail `message_id` (the pipeline uses it).
+
+    They thread onto it even before the mail is linked to its (new) complaint, and automatic
+    ones say ``Auto-Submitted: auto-replied`` (RFC 3834) instead of ``auto-generated``.
+    """
+    token = _answering.set(_Answering(message_id) if message_id else None)
+    try:
+        yield
+    finally:
+        _answering.reset(token)
+
+
+# -- addresses ----------------------------------------------------------------------------------
+
+
+def reply_domain() -> str:
+    return getattr(settings, "GEHOORD_REPLY_DOMAIN", "") or settings.DEFAULT_FROM_EMAIL.rpartition("@")[2]
+
+
+def new_reply_token() -> str:
+    # 120 random bits in lower-case base32: survives clients that change the case of addresses.
+    return base64.b32encode(secrets.token_bytes(15)).decode("ascii").lower()
+
+
+def reply_address(complaint) -> str:
+    """``reply+<token>@<reply domain>``; the token is made once per complaint and kept."""
+    token = ReplyAddress.objects.filter(complaint=complaint).values_list("token", flat=True).first()
+    if token is None:
+        try:
+            with transaction.atomic():
+                token = ReplyAddress.objects.create(
+                    complaint=complaint, token=new_reply_token(), created_at=timezone.now()
+                ).token
+        except IntegrityError:  # another transaction made it first
+            token = ReplyAddress.objects.get(complaint=complaint).token
+    return f"reply+{token}@{reply_domain()}"
+
+
+def failing(address: str) -> FailingAddress | None:
+    return FailingAddress.objects.filter(address=address.strip().lower()).first()
+
+
+def automatic_mails_per_day() -> int:
+    return getattr(settings, "GEHOORD_AUTOMATIC_MAILS_PER_DAY", DEFAULT_AUTOMATIC_MAILS_PER_DAY)
+
+
+def _count_automatic(address: str, now: datetime.datetime) -> bool:
+    """Count one automatic mail to `address` today; False when the day's limit is reached."""
+    day = now.astimezone(datetime.UTC).date()
+    address = address.strip().lower()
+    if not AutomaticMailCount.objects.filter(address=address, day=day).exists():
+        try:
+            with transaction.atomic():
+                AutomaticMailCount.objects.create(address=address, day=day, count=0)
+        except IntegrityError:
+            pass
+    # One conditional UPDATE: concurrent writers queue on the row and re-check the limit.
+    return bool(
+        AutomaticMailCount.objects.filter(address=address, day=day, count__lt=automatic_mails_per_day()).update(
+            count=F("count") + 1
+        )
+    )
+
+
+# -- recording ----------------------------------------------------------------------------------
+
+
+def _thread(complaint, to: str, answering_now: _Answering | None) -> tuple[str, list[str]]:
+    """In-Reply-To and References: the mails of this complaint exchanged with this address.
+
+    In-Reply-To is the consumer's latest mail (else our latest mail), References the last few ids
+    of both sides in the order they were written.
+    """
+    inbound = list(
+        InboundMail.objects.filter(complaint=complaint, message_id_synthetic=False, noise="")
+        .order_by("-received_at", "-id")
+        .values_list("received_at", "message_id")[:REFERENCES_KEPT]
+    )
+    outbound = list(
+        OutboundMail.objects.filter(complaint=complaint, to_address=to)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", "message_id")[:REFERENCES_KEPT]
+    )
+    if answering_now is not None:
+        inbound.insert(0, (timezone.now(), answering_now.message_id))
+    chain = sorted(inbound + outbound, key=lambda pair: pair[0])
+    references = list(dict.fromkeys(message_id for _, message_id in chain))[-REFERENCES_KEPT:]
+    if inbound:
+        in_reply_to = max(inbound, key=lambda pair: pair[0])[1]
+    elif outbound:
+        in_reply_to = max(outbound, key=lambda pair: pair[0])[1]
+    else:
+        in_reply_to = ""
+    return in_reply_to, references
+
+
 def _queue(
     template: str, complaint, automatic: bool = True, to: str = "", language: str = "", **context
 ) -> OutboundMail | None:
     """Render and record one mail; by default to the complainant, in the complainant's language."""
-    to = to or complaint.contact_email
+    to_consumer = not to
+    to = (to or complaint.contact_email or "").strip().lower()
     language = language or complaint.contact_language
     if not to:
         return None
-    context.update(complaint=complaint, organisation=complaint.organisation)
+    now = timezone.now()
+    answering_now = _answering.get() if to_consumer else None
+    reply_to = reply_address(complaint) if to_consumer else ""
+    context.update(complaint=complaint, organisation=complaint.organisation, reply_to=reply_to)
     with translation.override(language):
         subject = " ".join(render_to_string(f"mail/{template}/subject.txt", context).split())
+        subject = f"[{complaint.reference}] {subject}"
         body = render_to_string(f"mail/{template}/body.txt", context)
-    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2]
-    mail = OutboundMail.objects.create(
+        html = render_to_string("mail/_base.html", {**context, "subject": subject, "body": body, "language": language})
+    in_reply_to, references = _thread(complaint, to, answering_now) if to_consumer else ("", [])
+    mail = OutboundMail(
         complaint=complaint,
         kind=template,
         to_address=to,
         language=language,
-        subject=f"[{complaint.reference}] {subject}",
+        subject=subject[:300],
         body_text=body,
-        message_id=f"{complaint.public_id}.{secrets.token_hex(8)}@{domain}",
+        body_html=html,
+        message_id=f"{complaint.public_id}.{secrets.token_hex(8)}@{settings.DEFAULT_FROM_EMAIL.rpartition('@')[2]}".lower(),
+        in_reply_to=in_reply_to,
+        references=" ".join(references),
+        reply_to=reply_to,
         automatic=automatic,
-        created_at=timezone.now(),
+        auto_submitted=("auto-replied" if answering_now else "auto-generated") if automatic else "",
+        created_at=now,
     )
-    from gehoord.mail.tasks import deliver
+    blocked = failing(to)
+    if blocked is not None:
+        mail.state = OutboundMail.State.FAILED
+        mail.failed_at = now
+        mail.last_error = f"not sent: {to} is failing since {blocked.first_failed_at:%Y-%m-%d %H:%M} UTC ({blocked.reason})"
+    elif automatic and not _count_automatic(to, now):
+        mail.state = OutboundMail.State.SUPPRESSED
+        mail.last_error = f"not sent: {to} already got {automatic_mails_per_day()} automatic mails today"
+    mail.save(force_insert=True)
+    if mail.state == OutboundMail.State.QUEUED:
+        from gehoord.mail.tasks import deliver
 
-    transaction.on_commit(lambda: deliver.enqueue(mail.pk))
+        transaction.on_commit(lambda: deliver.enqueue(mail.pk))
+    else:
+        from gehoord.mail.recording import record_not_sent
+
+        record_not_sent(mail)
     return mail

@@ -1,41 +1,197 @@
+"""Delivery of recorded mail, and processing of stored inbound mail, as tasks.
+
+Delivery: the row is claimed with a conditional UPDATE before the SMTP call, so two workers never
+both send it, and no database transaction stays open while the SMTP server answers. A failure is
+classified: permanent ones (5xx, recipients refused) end the mail at once, and a refused
+recipient becomes a failing address; transient ones (no connection, timeouts, 4xx) retry with
+exponential backoff until GEHOORD_MAIL_MAX_ATTEMPTS, then the mail fails. Every failure of a
+mail about a complaint shows on its timeline.
+"""
+
+import datetime
+import logging
+import smtplib
+from email.utils import formataddr
+
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db.models import F
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
-from gehoord.mail.models import OutboundMail
+from gehoord.mail import recording
+from gehoord.mail.models import FailingAddress, OutboundMail
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_ATTEMPTS = 8
+DEFAULT_RETRY_BASE_SECONDS = 300
+MAX_RETRY_DELAY = datetime.timedelta(hours=6)
+# A mail claimed longer ago than this belongs to a worker that died mid-send.
+STUCK_AFTER = datetime.timedelta(minutes=15)
+# A queued mail whose task was lost (process killed between commit and enqueue).
+LOST_AFTER = datetime.timedelta(minutes=5)
+
+
+def max_attempts() -> int:
+    return getattr(settings, "GEHOORD_MAIL_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """1×, 2×, 4×, … the base delay after the 1st, 2nd, 3rd, … failed attempt, at most six hours."""
+    base = getattr(settings, "GEHOORD_MAIL_RETRY_BASE_SECONDS", DEFAULT_RETRY_BASE_SECONDS)
+    return min(datetime.timedelta(seconds=base * 2 ** max(attempts - 1, 0)), MAX_RETRY_DELAY)
 
 
 @task()
 def deliver(outbound_id: int) -> str:
-    """Send one recorded mail.
-
-    The row is claimed with a conditional UPDATE before the SMTP call, so two workers never both
-    send it, and no database transaction stays open while the SMTP server answers.
-    """
-    claimed = OutboundMail.objects.filter(pk=outbound_id, state=OutboundMail.State.QUEUED).update(
-        state=OutboundMail.State.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    """Send one recorded mail, if it is queued and due."""
+    now = timezone.now()
+    claimed = (
+        OutboundMail.objects.filter(pk=outbound_id, state=OutboundMail.State.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(state=OutboundMail.State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
     if not claimed:
-        return "not queued"
+        return "not due"
     mail = OutboundMail.objects.select_related("complaint__organisation").get(pk=outbound_id)
-    message = EmailMessage(
+    blocked = FailingAddress.objects.filter(address=mail.to_address).first()
+    if blocked is not None:  # it bounced after this mail was queued
+        return _fail(mail, f"not sent: {mail.to_address} is failing ({blocked.reason})")
+    try:
+        build_message(mail).send()
+    except Exception as problem:
+        return _failed_attempt(mail, problem)
+    OutboundMail.objects.filter(pk=outbound_id).update(
+        state=OutboundMail.State.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error=""
+    )
+    return OutboundMail.State.SENT
+
+
+def build_message(mail: OutboundMail) -> EmailMultiAlternatives:
+    headers = {"Message-ID": f"<{mail.message_id}>"}
+    if mail.in_reply_to:
+        headers["In-Reply-To"] = f"<{mail.in_reply_to}>"
+    if mail.references:
+        headers["References"] = " ".join(f"<{message_id}>" for message_id in mail.references.split())
+    if mail.auto_submitted:
+        headers["Auto-Submitted"] = mail.auto_submitted
+        # Exchange and Outlook: no out-of-office or read receipts in answer to a robot.
+        headers["X-Auto-Response-Suppress"] = "All"
+    sender = mail.complaint.organisation.name if mail.complaint_id else ""
+    message = EmailMultiAlternatives(
         subject=mail.subject,
         body=mail.body_text,
-        from_email=f"{mail.complaint.organisation.name} <{settings.DEFAULT_FROM_EMAIL}>",
+        from_email=formataddr((sender, settings.DEFAULT_FROM_EMAIL)) if sender else settings.DEFAULT_FROM_EMAIL,
         to=[mail.to_address],
-        headers={
-            "Message-ID": f"<{mail.message_id}>",
-            "Auto-Submitted": "auto-generated" if mail.automatic else "no",
-        },
+        reply_to=[mail.reply_to] if mail.reply_to else None,
+        headers=headers,
     )
-    try:
-        message.send()
-    except Exception as problem:  # SMTP and socket errors alike: kept on the row, and the mail stays queued
-        OutboundMail.objects.filter(pk=outbound_id).update(
-            state=OutboundMail.State.QUEUED, last_error=f"{type(problem).__name__}: {problem}"
+    if mail.body_html:
+        message.attach_alternative(mail.body_html, "text/html")
+    return message
+
+
+def classify_failure(problem: Exception) -> tuple[bool, bool, str]:
+    """(permanent, the address itself is refused, SMTP status) for an exception from sending."""
+    if isinstance(problem, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in problem.recipients.values()]
+        permanent = bool(codes) and all(code >= 500 for code in codes)
+        return permanent, permanent, str(max(codes)) if codes else ""
+    if isinstance(problem, smtplib.SMTPAuthenticationError | smtplib.SMTPConnectError):
+        # Our own credentials or the relay's greeting: nothing to do with this mail, so retry.
+        return False, False, str(problem.smtp_code)
+    if isinstance(problem, smtplib.SMTPResponseException):
+        return problem.smtp_code >= 500, False, str(problem.smtp_code)
+    if isinstance(problem, ValueError | UnicodeError):  # a header Django refuses to write
+        return True, False, ""
+    return False, False, ""  # no connection, timeouts, a disconnect: try again later
+
+
+def _describe(problem: Exception) -> str:
+    if isinstance(problem, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{address}: {code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"
+            for address, (code, reply) in problem.recipients.items()
         )
-        raise
-    OutboundMail.objects.filter(pk=outbound_id).update(state=OutboundMail.State.SENT, sent_at=timezone.now())
-    return OutboundMail.State.SENT
+    if isinstance(problem, smtplib.SMTPResponseException):
+        error = problem.smtp_error
+        return f"{problem.smtp_code} {error.decode('utf-8', 'replace') if isinstance(error, bytes) else error}"
+    return f"{type(problem).__name__}: {problem}"
+
+
+def _failed_attempt(mail: OutboundMail, problem: Exception) -> str:
+    permanent, address_refused, status = classify_failure(problem)
+    description = _describe(problem)
+    if address_refused:
+        mark_failing(mail.to_address, reason=description, status=status, outbound=mail)
+    if permanent:
+        return _fail(mail, description)
+    if mail.attempts >= max_attempts():
+        return _fail(mail, f"gave up after {mail.attempts} attempts; last: {description}")
+    next_attempt = timezone.now() + retry_delay(mail.attempts)
+    OutboundMail.objects.filter(pk=mail.pk, state=OutboundMail.State.SENDING).update(
+        state=OutboundMail.State.QUEUED, last_error=description, next_attempt_at=next_attempt
+    )
+    logger.warning("Mail %s to %s not sent (attempt %s), retry at %s: %s", mail.pk, mail.to_address,
+                   mail.attempts, next_attempt.isoformat(), description)
+    backend = deliver.get_backend()
+    if backend.supports_defer:
+        deliver.using(run_after=next_attempt).enqueue(mail.pk)
+    # Otherwise (the inline backend of tests) `requeue_due` picks it up when it is due.
+    return "retrying"
+
+
+def _fail(mail: OutboundMail, reason: str) -> str:
+    now = timezone.now()
+    OutboundMail.objects.filter(pk=mail.pk).update(
+        state=OutboundMail.State.FAILED, last_error=reason, failed_at=now, next_attempt_at=None
+    )
+    mail.state, mail.last_error, mail.failed_at = OutboundMail.State.FAILED, reason, now
+    logger.error("Mail %s (%s) to %s failed: %s", mail.pk, mail.kind, mail.to_address, reason)
+    recording.record_delivery_failed(mail)
+    return OutboundMail.State.FAILED
+
+
+def mark_failing(address: str, *, reason: str, status: str = "", outbound=None, inbound=None) -> FailingAddress:
+    """Stop sending to `address`: it bounced permanently or the server refused it with a 5xx."""
+    address = address.strip().lower()
+    now = timezone.now()
+    with transaction.atomic():
+        failing, created = FailingAddress.objects.select_for_update().get_or_create(
+            address=address,
+            defaults=dict(reason=reason[:2000], status=status, first_failed_at=now, last_failed_at=now,
+                          outbound=outbound, inbound=inbound),
+        )
+        if not created:
+            failing.reason, failing.status, failing.last_failed_at = reason[:2000], status, now
+            failing.save(update_fields=["reason", "status", "last_failed_at"])
+    return failing
+
+
+def requeue_due(now: datetime.datetime | None = None) -> int:
+    """Enqueue mails whose retry is due, whose task was lost, or whose worker died mid-send.
+
+    Meant for the periodic sweep; safe to run anywhere, any number of times (`deliver` claims).
+    """
+    now = now or timezone.now()
+    OutboundMail.objects.filter(state=OutboundMail.State.SENDING, claimed_at__lt=now - STUCK_AFTER).update(
+        state=OutboundMail.State.QUEUED, next_attempt_at=now
+    )
+    due = list(
+        OutboundMail.objects.filter(state=OutboundMail.State.QUEUED)
+        .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lt=now - LOST_AFTER))
+        .values_list("pk", flat=True)[:500]
+    )
+    for outbound_id in due:
+        deliver.enqueue(outbound_id)
+    return len(due)
+
+
+@task()
+def process_inbound(inbound_id: int) -> str:
+    """Process one stored inbound mail (the pipeline's second half)."""
+    from gehoord.mail import inbound
+
+    return inbound.process(inbound_id)

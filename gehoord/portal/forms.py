@@ -102,7 +102,7 @@ def _category_form_field(category_field) -> forms.Field:
     if kind == FieldType.SERIAL:
         attrs.update(spellcheck="false", autocapitalize="characters")
     if category_field.pattern:
-        attrs["pattern"] = category_field.pattern
+        attrs["pattern"] = browser_pattern(category_field.pattern)
     return forms.CharField(widget=forms.TextInput(attrs=attrs), max_length=category_fields.MAX_TEXT, **common)
 
 
@@ -374,3 +374,37 @@ class MessageForm(PortalForm):
     def uploads(self) -> list[Upload]:
         chosen = self.cleaned_data.get("files") or []
         return [Upload(name=uploaded.name, content=_read(uploaded)) for uploaded in chosen]
+
+
+_CLASS_RESERVED = frozenset("()[{}/|")
+
+
+def browser_pattern(pattern: str) -> str:
+    """The regular expression as a browser's `pattern` attribute needs it.
+
+    Browsers compile `pattern` with the `v` flag, which reserves ( ) [ { } / | and a bare - inside
+    a character class; escaped, the expression means the same to Python and to the browser.
+    """
+    out, in_class, class_start, index = [], False, 0, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            out.append(pattern[index : index + 2])
+            index += 2
+            continue
+        if not in_class:
+            if char == "[":
+                in_class = True
+                class_start = index + 1 + (pattern[index + 1 : index + 2] == "^")
+            out.append(char)
+        elif char == "]":
+            in_class = False
+            out.append(char)
+        elif char == "-" and (index == class_start or pattern[index + 1 : index + 2] == "]"):
+            out.append("\\-")
+        elif char in _CLASS_RESERVED:
+            out.append("\\" + char)
+        else:
+            out.append(char)
+        index += 1
+    return "".join(out)

@@ -8,7 +8,8 @@ from gehoord.policies.sweep import sweep
 
 class Command(BaseCommand):
     help = (
-        "Run the deadline sweep: reminders, missed deadlines, demanded updates, reassignment. "
+        "Run the deadline sweep (reminders, missed deadlines, demanded updates, reassignment) and "
+        "the mail retries that have come due. "
         "Once by default; with --every N it repeats every N seconds until SIGTERM/SIGINT "
         "(`gehoord serve` starts it with --every 60). Several sweepers may run at once."
     )
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         while True:
             result = sweep()
+            _retry_mail(self.stderr)
             if result.checked or options["verbosity"] > 1:
                 self.stdout.write(
                     f"sweep: {result.checked} checked, {result.reminded} reminded, {result.missed} missed, "
@@ -29,3 +31,14 @@ class Command(BaseCommand):
                 )
             if every <= 0 or stop.wait(every):
                 return
+
+
+def _retry_mail(stderr) -> None:
+    """Mail work that time brings due: delivery retries, lost tasks, inbound mail to process again."""
+    from gehoord.mail import inbound, tasks
+
+    for job in (tasks.requeue_due, inbound.retry):
+        try:
+            job()
+        except Exception as problem:  # one failing job must not stop the loop
+            stderr.write(f"{job.__module__}.{job.__name__} failed: {problem}")

@@ -1,0 +1,1206 @@
+#!/usr/bin/env python
+"""Gehoord's benchmark: realistic data at several sizes, the app served as in production, a bounded load.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gehoord_bench .venv/bin/python bench/run.py
+
+For each size (10k, 100k and 1M complaints by default) it makes or reuses a database
+`<name>_<size>` with `gehoord gendata`, serves the app with granian (2 workers, production
+settings), and drives each workload at each concurrency with a load generator on 127.0.0.1
+that stops at a request count or a time limit, whichever comes first. The sweep and the SQL
+ceiling run in this process against the same database. It prints one table and writes the same
+numbers as JSON under bench/results/. See bench/README.md for what each workload does.
+
+Everything a size needs runs in a child process of this script (`--one-size`), so that each
+size's Django runs against its own database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import http.client
+import json
+import os
+import platform
+import random
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench" / "results"
+DEFAULT_SIZES = "10000,100000,1000000"
+
+# Where the staff desk's pages are (gehoord/desk): the queue of one organisation and one complaint.
+DESK_QUEUE_PATH = "/desk/{org}/?page={page}"
+DESK_COMPLAINT_PATH = "/desk/{org}/k/{reference}/"
+LOGIN_PATH = "/accounts/login/"
+# The API has no "open complaints by nearest deadline" ordering yet: until it does, the API queue
+# workload lists one open status, 25 a page. Change this one line when the API gains the queue.
+API_QUEUE_PATH = "/api/v1/complaints?status=investigating&limit=25&offset={offset}"
+# Workload 6: the inbound pipeline's entry point, "module:function" called with the raw bytes of one
+# message (RFC 5322), envelope_from= and envelope_to=, returning None when the mail landed on its
+# complaint or a description of what happened instead. The default, `through_inbound_pipeline`
+# below, stores and processes the mail as the SMTP door and the task worker do. Set
+# GEHOORD_BENCH_INBOUND to another entry point, or GEHOORD_BENCH_INBOUND_SMTP=host:port to hand
+# the mails to a running SMTP listener instead (then only the SMTP acceptance is timed).
+DEFAULT_INBOUND_HOOK = "bench_run:through_inbound_pipeline"
+
+SEARCH_TERMS = {
+    "nl": ("beschadigd", "terugbetaling", "monteur", "factuur", "bezorger", "onderdelen", "Jansen", "storing"),
+    "en": ("refund", "courier", "engineer", "scratch", "invoice", "neighbour", "Smith", "fault"),
+}
+OPEN_STATUSES = ("received", "acknowledged", "investigating", "awaiting_consumer", "resolution_proposed", "escalated")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url:
+        print(
+            "bench: DATABASE_URL is not set, so there is nothing to benchmark against.\n"
+            "The benchmark runs on PostgreSQL, e.g.:\n"
+            "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/gehoord_bench make bench\n"
+            "(one database per size is made next to it: gehoord_bench_10k, gehoord_bench_100k, gehoord_bench_1m).",
+            file=sys.stderr,
+        )
+        return 2
+    if args.one_size:
+        return _run_one_size(args)
+    return _run_all(args, database_url)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help=f"complaints per size, comma-separated ({DEFAULT_SIZES})")
+    parser.add_argument("--organisations", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--concurrency", default="1,16", help="concurrencies, comma-separated (1,16)")
+    parser.add_argument("--requests", type=int, default=2000, help="at most this many operations per workload run")
+    parser.add_argument("--duration", type=float, default=20.0, help="at most this many seconds per workload run")
+    parser.add_argument("--workloads", default="", help="only these workload keys, comma-separated")
+    parser.add_argument("--fresh", action="store_true", help="regenerate the data even when the size exists")
+    parser.add_argument(
+        "--single-database", action="store_true",
+        help="use DATABASE_URL's database itself (one size only) instead of one database per size",
+    )
+    parser.add_argument("--drop-databases", action="store_true", help="drop the per-size databases afterwards")
+    parser.add_argument("--out", default=str(RESULTS), help="folder for the JSON result (bench/results)")
+    parser.add_argument("--no-explain", action="store_true", help="skip EXPLAIN ANALYZE of the list queries")
+    # Internal: run one size in this process, writing its result to --result-file.
+    parser.add_argument("--one-size", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--result-file", default="", help=argparse.SUPPRESS)
+    return parser
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
+# --- The parent: one child per size, then the table --------------------------------------------------
+
+
+def _run_all(args, database_url: str) -> int:
+    sizes = _numbers(args.sizes)
+    if args.single_database and len(sizes) != 1:
+        print("bench: --single-database takes exactly one size", file=sys.stderr)
+        return 2
+    if database_url.startswith("sqlite"):
+        print("bench: DATABASE_URL is SQLite: fine for the smoke test, not for numbers that mean anything.")
+    started = datetime.datetime.now(datetime.UTC)
+    report = {
+        "started_at": started.isoformat(),
+        "machine": _machine(),
+        "settings": {
+            "concurrency": _numbers(args.concurrency), "requests": args.requests, "duration_s": args.duration,
+            "organisations": args.organisations, "seed": args.seed, "server": "granian --interface wsgi --workers 2",
+        },
+        "sizes": [],
+    }
+    created: list[str] = []
+    failed = False
+    try:
+        for size in sizes:
+            url = database_url if args.single_database else size_database_url(database_url, size)
+            if ensure_database(url):
+                created.append(url)
+            print(f"\n=== {size} complaints: {redact(url)}", flush=True)
+            with tempfile.TemporaryDirectory(prefix="gehoord-bench-") as scratch:
+                result_file = Path(scratch) / "result.json"
+                command = [
+                    sys.executable, str(Path(__file__).resolve()), "--one-size", str(size),
+                    "--result-file", str(result_file), "--organisations", str(args.organisations),
+                    "--seed", str(args.seed), "--concurrency", args.concurrency, "--requests", str(args.requests),
+                    "--duration", str(args.duration), "--workloads", args.workloads,
+                ]
+                command += ["--fresh"] if args.fresh else []
+                command += ["--no-explain"] if args.no_explain else []
+                env = {**os.environ, "DATABASE_URL": url, "GEHOORD_DATA_DIR": scratch}
+                completed = subprocess.run(command, env=env, cwd=ROOT)
+                if completed.returncode != 0 or not result_file.exists():
+                    print(f"bench: the run at {size} complaints failed (exit {completed.returncode})", file=sys.stderr)
+                    failed = True
+                    report["sizes"].append({"complaints": size, "failed": True})
+                    continue
+                report["sizes"].append(json.loads(result_file.read_text()))
+    finally:
+        if args.drop_databases:
+            for url in ([database_url] if args.single_database else [size_database_url(database_url, s) for s in sizes]):
+                drop_database(url)
+    report["finished_at"] = datetime.datetime.now(datetime.UTC).isoformat()
+    print()
+    print(format_table(report))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{started:%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nWritten to {path}")
+    return 1 if failed else 0
+
+
+def _machine() -> dict:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {
+        "host": platform.node(), "python": platform.python_version(), "cpus": os.cpu_count(),
+        "load_average_at_start": load, "git": _git_revision(),
+    }
+
+
+def _git_revision() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def format_table(report: dict) -> str:
+    lines = []
+    header = f"{'size':>8}  {'workload':<34} {'conc':>4} {'ops':>6} {'ops/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}"
+    lines.append(header)
+    lines.append("-" * len(header))
+    for size in report["sizes"]:
+        label = _size_label(size["complaints"])
+        if size.get("failed"):
+            lines.append(f"{label:>8}  (failed)")
+            continue
+        gen = size.get("gendata", {})
+        made = "reused" if gen.get("reused") else f"made in {gen.get('seconds', 0):.0f} s"
+        rows = ", ".join(f"{name} {count}" for name, count in gen.get("rows", {}).items())
+        lines.append(f"{label:>8}  data {made}: {rows}")
+        for run in size["workloads"]:
+            if run["status"] == "skipped":
+                lines.append(f"{label:>8}  {run['title']:<34} {run['concurrency']:>4}  skipped: {run['note']}")
+                continue
+            lines.append(
+                f"{label:>8}  {run['title']:<34} {run['concurrency']:>4} {run['operations']:>6} "
+                f"{run['throughput']:>8.1f} {run['p50_ms']:>8.1f} {run['p95_ms']:>8.1f} {run['p99_ms']:>8.1f} "
+                f"{run['errors']:>6}"
+            )
+        memory = size.get("memory", {})
+        if memory.get("workers"):
+            lines.append(
+                f"{label:>8}  granian worker RSS after the run: "
+                + ", ".join(f"{w['rss_mb']:.0f} MB (pid {w['pid']})" for w in memory["workers"])
+            )
+    return "\n".join(lines)
+
+
+def _size_label(size: int) -> str:
+    if size >= 1_000_000 and size % 1_000_000 == 0:
+        return f"{size // 1_000_000}m"
+    if size >= 1_000 and size % 1_000 == 0:
+        return f"{size // 1_000}k"
+    return str(size)
+
+
+# --- Databases ------------------------------------------------------------------------------------
+
+
+def size_database_url(url: str, size: int) -> str:
+    """The database of one size next to DATABASE_URL's: gehoord_bench → gehoord_bench_100k."""
+    parts = urllib.parse.urlsplit(url)
+    label = _size_label(size)
+    if parts.scheme.startswith("sqlite"):
+        path = Path(parts.path)
+        return urllib.parse.urlunsplit(parts._replace(path=str(path.with_name(f"{path.stem}_{label}{path.suffix}"))))
+    name = parts.path.lstrip("/") or "gehoord_bench"
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}_{label}"))
+
+
+def redact(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def _postgres_admin(url: str):
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = urllib.parse.unquote(parts.path.lstrip("/"))
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
+    return psycopg.connect(admin, autocommit=True), name
+
+
+def ensure_database(url: str) -> bool:
+    """Create the database if it does not exist; True when it was created here."""
+    if not url.startswith(("postgres", "postgresql")):
+        return False
+    from psycopg import sql
+
+    connection, name = _postgres_admin(url)
+    with connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            return True
+    return False
+
+
+def drop_database(url: str) -> None:
+    if url.startswith(("postgres", "postgresql")):
+        from psycopg import sql
+
+        connection, name = _postgres_admin(url)
+        with connection:
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    elif url.startswith("sqlite"):
+        path = Path(urllib.parse.urlsplit(url).path)
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{path}{suffix}").unlink()
+
+
+# --- Measuring ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    key: str
+    title: str
+    concurrency: int
+    status: str = "ok"
+    note: str = ""
+    operations: int = 0
+    seconds: float = 0.0
+    errors: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    error_samples: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        ordered = sorted(self.latencies_ms)
+        return {
+            "key": self.key, "title": self.title, "concurrency": self.concurrency, "status": self.status,
+            "note": self.note, "operations": self.operations, "seconds": round(self.seconds, 3),
+            "throughput": round(self.operations / self.seconds, 2) if self.seconds else 0.0,
+            "p50_ms": round(percentile(ordered, 50), 2), "p95_ms": round(percentile(ordered, 95), 2),
+            "p99_ms": round(percentile(ordered, 99), 2), "max_ms": round(ordered[-1], 2) if ordered else 0.0,
+            "errors": self.errors, "error_samples": self.error_samples[:5], **self.extra,
+        }
+
+
+def percentile(ordered: list[float], p: float) -> float:
+    """Nearest-rank percentile of an ascending list (0 for an empty one)."""
+    if not ordered:
+        return 0.0
+    rank = max(1, -(-len(ordered) * p // 100))
+    return ordered[int(min(rank, len(ordered))) - 1]
+
+
+def drive(run: Run, operation: Callable, make_state: Callable, max_operations: int, max_seconds: float,
+          cleanup: Callable = lambda state: None) -> Run:
+    """Run `operation(state, rng)` from `run.concurrency` threads until `max_operations` have
+    started or `max_seconds` have passed. An operation returns None when it went well, or a short
+    description of what went wrong; an exception counts as an error too."""
+    lock = threading.Lock()
+    started = 0
+    stop_at = time.monotonic() + max_seconds
+
+    def worker(number: int) -> None:
+        nonlocal started
+        rng = random.Random(number * 7919 + run.concurrency)
+        state = make_state()
+        try:
+            while True:
+                with lock:
+                    if started >= max_operations or time.monotonic() >= stop_at:
+                        return
+                    started += 1
+                begin = time.perf_counter()
+                try:
+                    problem = operation(state, rng)
+                except Exception as error:  # a failed operation is a measurement, not a crash
+                    problem = f"{type(error).__name__}: {error}"
+                    state = _reset_state(state, make_state)
+                elapsed = (time.perf_counter() - begin) * 1000
+                with lock:
+                    run.latencies_ms.append(elapsed)
+                    run.operations += 1
+                    if problem:
+                        run.errors += 1
+                        if len(run.error_samples) < 5:
+                            run.error_samples.append(str(problem)[:300])
+        finally:
+            cleanup(state)
+
+    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(run.concurrency)]
+    begin = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    run.seconds = time.perf_counter() - begin
+    return run
+
+
+def _reset_state(state, make_state):
+    if isinstance(state, Http):
+        state.reconnect()
+        return state
+    return state
+
+
+class Http:
+    """One keep-alive HTTP/1.1 connection to the server, with the headers every request carries."""
+
+    def __init__(self, port: int, headers: dict[str, str]):
+        self.port = port
+        self.headers = headers
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def reconnect(self) -> None:
+        self.connection.close()
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+
+    def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
+        payload = json.dumps(body).encode() if body is not None else None
+        sent = {**self.headers, **(headers or {})}
+        if payload is not None:
+            sent["Content-Type"] = "application/json"
+        self.connection.request(method, path, body=payload, headers=sent)
+        response = self.connection.getresponse()
+        data = response.read()
+        if response.getheader("Connection", "").lower() == "close":
+            self.reconnect()
+        return response.status, data, response
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _expect(status: int, wanted: int, method: str, path: str, data: bytes) -> str | None:
+    if status == wanted:
+        return None
+    return f"{method} {path.split('?')[0]} answered {status}: {data[:120]!r}"
+
+
+# --- One size, in a child process ----------------------------------------------------------------------
+
+
+def _run_one_size(args) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gehoord.settings")
+    os.environ["GEHOORD_DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("GEHOORD_LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from gehoord.server import gendata
+
+    size = args.one_size
+    chosen = {key for key in args.workloads.split(",") if key}
+    concurrencies = _numbers(args.concurrency)
+    result: dict = {"complaints": size, "database": connection.vendor, "workloads": []}
+
+    print("Migrating…", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    say = lambda message: print(message, flush=True)  # noqa: E731
+    generated = gendata.generate(size, args.organisations, seed=args.seed, replace=args.fresh, progress=say)
+    result["gendata"] = {
+        "reused": generated.reused, "seconds": round(generated.seconds, 1), "rows": generated.rows,
+        "statuses": generated.statuses, "generated_at": generated.generated_at.isoformat(),
+    }
+    fixture = Fixture.prepare(generated)
+    result["organisation"] = {"slug": fixture.slug, "complaints": fixture.org_complaints, "open": fixture.org_open}
+    print(f"Workloads run on {fixture.slug} ({fixture.org_complaints} complaints, {fixture.org_open} open).", flush=True)
+
+    def wanted(key: str) -> bool:
+        return not chosen or key in chosen
+
+    runs: list[Run] = []
+    with Server(fixture) as server:
+        http_workloads = _http_workloads(fixture, server)
+        # Warm both workers up (imports, connections, caches) before anything is measured.
+        for key, title, operation, make_state in http_workloads:
+            if wanted(key) and not server.skip_reason(key):
+                drive(Run(key, title, 2), operation, make_state, 4, 5, cleanup=lambda s: s.close())
+        for key, title, operation, make_state in http_workloads:
+            if not wanted(key):
+                continue
+            for concurrency in concurrencies:
+                run = Run(key, title, concurrency)
+                reason = server.skip_reason(key)
+                if reason:
+                    run.status, run.note = "skipped", reason
+                else:
+                    print(f"  {title} at concurrency {concurrency}…", flush=True)
+                    drive(run, operation, make_state, args.requests, args.duration, cleanup=lambda s: s.close())
+                runs.append(run)
+        result["memory"] = {"workers": server.worker_memory(), "main": server.main_memory()}
+        if any(run.errors for run in runs):
+            result["server_log_tail"] = server.log_tail()
+    # In-process workloads: after the server stopped, so that they have the machine to themselves.
+    for key, title, runner in _inprocess_workloads(fixture):
+        if not wanted(key):
+            continue
+        for concurrency in concurrencies:
+            print(f"  {title} at concurrency {concurrency}…", flush=True)
+            runs.append(runner(Run(key, title, concurrency), args.requests, args.duration))
+    result["workloads"] = [run.as_dict() for run in runs]
+    if connection.vendor == "postgresql" and not args.no_explain:
+        result["explain"] = fixture.explain()
+    Path(args.result_file).write_text(json.dumps(result, indent=2, default=str))
+    return 0
+
+
+@dataclass
+class Fixture:
+    """What the workloads need from the database: an organisation, its token, a staff login, references."""
+
+    slug: str
+    organisation_id: int
+    org_complaints: int
+    org_open: int
+    token: str
+    username: str
+    password: str
+    category: str
+    language: str
+    references: list[str]
+    generated_at: datetime.datetime
+    replies: list[dict]
+
+    @classmethod
+    def prepare(cls, generated) -> Fixture:
+        from gehoord.api.models import ApiToken
+        from gehoord.complaints.models import OPEN_STATUSES, Complaint
+        from gehoord.mail.models import OutboundMail
+        from gehoord.organisations.models import Organisation
+        from gehoord.server import gendata
+
+        slug = gendata.organisation_sizes()[0][0]
+        organisation = Organisation.objects.get(slug=slug)
+        complaints = Complaint.objects.filter(organisation=organisation)
+        _token, plaintext = ApiToken.issue(organisation, f"bench {uuid.uuid4().hex[:8]}")
+        rng = random.Random(1)
+        highest = complaints.order_by("-id").values_list("id", flat=True).first() or 0
+        lowest = complaints.order_by("id").values_list("id", flat=True).first() or 0
+        sample_ids = [rng.randint(lowest, highest) for _ in range(3000)]
+        references = list(complaints.filter(id__in=sample_ids).values_list("reference", flat=True)[:1000])
+        if not references:
+            references = list(complaints.values_list("reference", flat=True)[:100])
+        # Replies to mails we sent to consumers, for the inbound workload.
+        mails = (
+            OutboundMail.objects.filter(complaint__organisation=organisation, complaint_id__in=sample_ids,
+                                        kind__in=["acknowledgement", "staff_message", "information_request"])
+            .select_related("complaint")[:500]
+        )
+        replies = [
+            {"reference": m.complaint.reference, "to": organisation.complaint_email, "from": m.to_address,
+             "name": m.complaint.contact_name, "in_reply_to": m.message_id, "subject": m.subject,
+             "language": m.language}
+            for m in mails
+        ]
+        category = organisation.categories.filter(active=True).values_list("slug", flat=True).first() or ""
+        return cls(
+            slug=slug, organisation_id=organisation.pk, org_complaints=complaints.count(),
+            org_open=complaints.filter(status__in=OPEN_STATUSES).count(), token=plaintext,
+            username=f"{slug}-manager-1", password=gendata.STAFF_PASSWORD, category=category,
+            language=organisation.language, references=references, generated_at=generated.generated_at,
+            replies=replies,
+        )
+
+    def explain(self) -> dict:
+        """EXPLAIN ANALYZE of the queue and list queries the pages and the API run (PostgreSQL)."""
+        from django.db.models import Q
+
+        from gehoord.complaints.models import OPEN_STATUSES, Complaint
+
+        complaints = Complaint.objects.filter(organisation_id=self.organisation_id)
+        term = SEARCH_TERMS[self.language][0]
+        search = complaints.filter(
+            Q(reference__icontains=term) | Q(description__icontains=term) | Q(contact_name__icontains=term)
+            | Q(contact_email__icontains=term) | Q(order_number__icontains=term) | Q(product__icontains=term)
+        )
+        queries = {
+            "queue: open, nearest deadline first, 25": complaints.filter(status__in=OPEN_STATUSES)
+            .order_by("next_deadline_at", "id")[:25],
+            "queue: count of open": complaints.filter(status__in=OPEN_STATUSES),
+            "api list: status=investigating, newest first, 25": complaints.filter(status="investigating")
+            .select_related("category", "handler").order_by("-received_at", "-id")[:25],
+            f"api search: q={term}, newest first, 25": search.select_related("category", "handler")
+            .order_by("-received_at", "-id")[:25],
+            f"api search: count for q={term}": search,
+            "desk queue: counts per status (gehoord.desk.queries.status_counts)": None,
+        }
+        plans = {}
+        for title, queryset in queries.items():
+            try:
+                if queryset is None:
+                    from django.db import connection
+
+                    from gehoord.desk.queries import status_counts
+
+                    seen = []
+
+                    def record(execute, sql, params, many, context):
+                        seen.append((sql, params))
+                        return execute(sql, params, many, context)
+
+                    with connection.execute_wrapper(record):
+                        status_counts(complaints)
+                    sql, params = seen[-1]
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+                        plans[title] = "\n".join(row[0] for row in cursor.fetchall())
+                elif title.startswith(("queue: count", "api search: count")):
+                    from django.db import connection
+
+                    sql, params = queryset.order_by().values("id").query.sql_with_params()
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) SELECT COUNT(*) FROM ({sql}) AS counted", params)
+                        plans[title] = "\n".join(row[0] for row in cursor.fetchall())
+                else:
+                    plans[title] = queryset.explain(analyze=True, buffers=True)
+            except Exception as error:  # the report is still useful without one plan
+                plans[title] = f"(no plan: {error})"
+        return plans
+
+
+# --- The server ---------------------------------------------------------------------------------------
+
+
+class Server:
+    """granian serving gehoord.wsgi with 2 workers and production settings, on a free local port."""
+
+    def __init__(self, fixture: Fixture):
+        self.fixture = fixture
+        self.port = _free_port()
+        self.process: subprocess.Popen | None = None
+        self.log = tempfile.NamedTemporaryFile(prefix="granian-", suffix=".log", delete=False)
+        self.session_cookie = ""
+        self.desk_problem = ""
+
+    def __enter__(self) -> Server:
+        command = [
+            str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(self.port),
+            "--workers", "2", "gehoord.wsgi:application",
+        ]
+        env = {**os.environ, "GEHOORD_DEBUG": "false", "DJANGO_SETTINGS_MODULE": "gehoord.settings"}
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        try:
+            self._wait_until_ready()
+            self._log_in()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)  # granian and its workers: the group we started
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + 90
+        client = Http(self.port, {"Authorization": f"Bearer {self.fixture.token}"})
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"granian stopped at start-up:\n{self.log_tail()}")
+            try:
+                status, _data, _response = client.request("GET", "/api/v1/complaints?limit=1")
+                if status == 200:
+                    client.close()
+                    return
+            except OSError:
+                client.reconnect()
+            time.sleep(0.3)
+        raise RuntimeError(f"granian did not answer within 90 s:\n{self.log_tail()}")
+
+    def log_tail(self) -> str:
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")[-3000:]
+
+    def _log_in(self) -> None:
+        """A staff session for the desk pages: GET the login form, POST it, keep the session cookie."""
+        client = Http(self.port, {})
+        try:
+            status, data, response = client.request("GET", LOGIN_PATH)
+            if status != 200:
+                self.desk_problem = f"GET {LOGIN_PATH} answered {status}: the staff login is not there yet"
+                return
+            csrf = _cookie(response, "csrftoken")
+            token = _form_value(data.decode(errors="replace"), "csrfmiddlewaretoken") or csrf
+            form = urllib.parse.urlencode({
+                "username": self.fixture.username, "password": self.fixture.password, "csrfmiddlewaretoken": token,
+            })
+            client.connection.request("POST", LOGIN_PATH, body=form, headers={
+                "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}",
+                "Referer": f"http://127.0.0.1:{self.port}{LOGIN_PATH}",
+            })
+            response = client.connection.getresponse()
+            response.read()
+            session = _cookie(response, "sessionid")
+            if response.status not in (302, 303) or not session:
+                self.desk_problem = f"logging in as {self.fixture.username} answered {response.status} without a session"
+                return
+            self.session_cookie = f"sessionid={session}; csrftoken={csrf}"
+            path = DESK_QUEUE_PATH.format(org=self.fixture.slug, page=1)
+            status, data, _response = Http(self.port, {"Cookie": self.session_cookie}).request("GET", path)
+            if status != 200:
+                self.desk_problem = f"GET {path} answered {status}: the staff desk is not there yet"
+        except OSError as error:
+            self.desk_problem = f"the login failed: {error}"
+        finally:
+            client.close()
+
+    def skip_reason(self, key: str) -> str:
+        if key.endswith("_desk") and self.desk_problem:
+            return self.desk_problem
+        return ""
+
+    def _workers(self) -> list[int]:
+        if not self.process:
+            return []
+        children = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent == self.process.pid:
+                children.append(int(entry.name))
+        return sorted(children)
+
+    def worker_memory(self) -> list[dict]:
+        return [{"pid": pid, "rss_mb": _rss_mb(pid)} for pid in self._workers()]
+
+    def main_memory(self) -> dict:
+        return {"pid": self.process.pid, "rss_mb": _rss_mb(self.process.pid)} if self.process else {}
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _cookie(response, name: str) -> str:
+    for header, value in response.getheaders():
+        if header.lower() == "set-cookie" and value.startswith(f"{name}="):
+            return value.split(";", 1)[0].split("=", 1)[1]
+    return ""
+
+
+def _form_value(html: str, name: str) -> str:
+    marker = f'name="{name}" value="'
+    start = html.find(marker)
+    if start < 0:
+        return ""
+    start += len(marker)
+    return html[start: html.find('"', start)]
+
+
+# --- The workloads --------------------------------------------------------------------------------------
+
+
+def _http_workloads(fixture: Fixture, server: Server) -> list[tuple]:
+    api_headers = {"Authorization": f"Bearer {fixture.token}"}
+    references = fixture.references
+    terms = SEARCH_TERMS[fixture.language] + SEARCH_TERMS["en" if fixture.language == "nl" else "nl"][:2]
+    descriptions = {
+        "nl": "Op 3 maart heb ik de boxspring besteld. Bij de levering bleek de verpakking beschadigd en zat er een "
+              "flinke kras in het product. Ik heb foto's gemaakt en wil graag dat het kosteloos wordt vervangen.",
+        "en": "On 3 March I ordered the tent. When it arrived the box was damaged and there is a deep scratch on "
+              "the item itself. I have taken photos and would like it replaced free of charge.",
+    }
+
+    def api():
+        return Http(server.port, api_headers)
+
+    def desk():
+        return Http(server.port, {"Cookie": server.session_cookie})
+
+    def file_complaint(client: Http, rng: random.Random):
+        language = fixture.language if rng.random() < 0.85 else ("en" if fixture.language == "nl" else "nl")
+        body = {
+            "description": descriptions[language] * rng.randint(1, 3),
+            "contact_name": "Bench Consument" if language == "nl" else "Bench Consumer",
+            "contact_email": f"bench-{uuid.uuid4().hex[:12]}@example.nl",
+            "contact_language": language,
+            "category": fixture.category,
+            "order_number": f"BENCH-{uuid.uuid4().hex[:10].upper()}",
+            "product": "Boxspring Oslo 160x200",
+            "channel": "api",
+        }
+        status, data, _ = client.request("POST", "/api/v1/complaints", body)
+        return _expect(status, 201, "POST", "/api/v1/complaints", data)
+
+    def queue_api(client: Http, rng: random.Random):
+        path = API_QUEUE_PATH.format(offset=25 * rng.choice((0, 0, 0, 1, 1, 2, 3)))
+        status, data, _ = client.request("GET", path)
+        return _expect(status, 200, "GET", path, data)
+
+    def queue_desk(client: Http, rng: random.Random):
+        path = DESK_QUEUE_PATH.format(org=fixture.slug, page=rng.choice((1, 1, 1, 2, 2, 3, 4)))
+        status, data, _ = client.request("GET", path)
+        return _expect(status, 200, "GET", path, data)
+
+    def complaint_api(client: Http, rng: random.Random):
+        reference = urllib.parse.quote(rng.choice(references))
+        for path in (f"/api/v1/complaints/{reference}", f"/api/v1/complaints/{reference}/timeline"):
+            status, data, _ = client.request("GET", path)
+            if problem := _expect(status, 200, "GET", path, data):
+                return problem
+        return None
+
+    def complaint_desk(client: Http, rng: random.Random):
+        path = DESK_COMPLAINT_PATH.format(org=fixture.slug, reference=urllib.parse.quote(rng.choice(references)))
+        status, data, _ = client.request("GET", path)
+        return _expect(status, 200, "GET", path, data)
+
+    def search_api(client: Http, rng: random.Random):
+        term = rng.choice(terms)
+        narrowing = rng.choice(("status=investigating", "status=closed", f"category={fixture.category}", ""))
+        path = f"/api/v1/complaints?q={urllib.parse.quote(term)}&limit=25" + (f"&{narrowing}" if narrowing else "")
+        status, data, _ = client.request("GET", path)
+        return _expect(status, 200, "GET", path, data)
+
+    return [
+        ("file_api", "1 file a complaint (API)", file_complaint, api),
+        ("queue_api", "2 queue, 25 a page (API)", queue_api, api),
+        ("queue_desk", "2 queue, 25 a page (desk)", queue_desk, desk),
+        ("complaint_api", "3 complaint + timeline (API)", complaint_api, api),
+        ("complaint_desk", "3 complaint + timeline (desk)", complaint_desk, desk),
+        ("search_api", "4 filtered list + search (API)", search_api, api),
+    ]
+
+
+def _inprocess_workloads(fixture: Fixture) -> list[tuple]:
+    return [
+        ("queue_orm", "2 queue query alone (ORM)", lambda run, n, s: _queue_orm(run, n, s, fixture)),
+        ("sweep_idle", "5 sweep, nothing due", lambda run, n, s: _sweep_idle(run, n, s, fixture)),
+        ("sweep_due", "5 sweep, 1% of open due", lambda run, n, s: _sweep_due(run, n, s, fixture)),
+        ("inbound", "6 inbound reply (pipeline)", lambda run, n, s: _inbound(run, n, s, fixture)),
+        ("ceiling", "ceiling: filing rows, raw SQL", lambda run, n, s: _ceiling(run, n, s, fixture)),
+    ]
+
+
+def _closing_connection(_state) -> None:
+    from django.db import connection
+
+    connection.close()
+
+
+def _queue_orm(run: Run, max_operations: int, max_seconds: float, fixture: Fixture) -> Run:
+    """The query a queue page needs, without HTTP: what the database alone costs."""
+    from gehoord.complaints.models import OPEN_STATUSES, Complaint
+
+    def operation(_state, rng):
+        page = rng.choice((0, 0, 0, 1, 1, 2, 3))
+        open_complaints = Complaint.objects.filter(organisation_id=fixture.organisation_id, status__in=OPEN_STATUSES)
+        rows = list(open_complaints.select_related("category", "handler").order_by("next_deadline_at", "id")
+                    [page * 25: page * 25 + 25])
+        open_complaints.count()
+        return None if rows or page else "the queue was empty"
+
+    return drive(run, operation, lambda: None, max_operations, max_seconds, cleanup=_closing_connection)
+
+
+def _sweep_idle(run: Run, max_operations: int, max_seconds: float, fixture: Fixture) -> Run:
+    """sweep() when nothing is due: at the instant the data was made, no deadline is due."""
+    from gehoord.policies.sweep import sweep
+
+    def operation(_state, _rng):
+        result = sweep(now=fixture.generated_at)
+        if result.errors:
+            return f"{result.errors} errors"
+        if result.checked:
+            return f"{result.checked} deadlines were due"
+        return None
+
+    return drive(run, operation, lambda: None, min(max_operations, 500), max_seconds, cleanup=_closing_connection)
+
+
+def _sweep_due(run: Run, max_operations: int, max_seconds: float, fixture: Fixture) -> Run:
+    """1% of the open complaints have their running deadlines come due; `concurrency` sweepers
+    clear them together. The latencies are per deadline handled (sweep._handle)."""
+    from django.db import connection
+
+    from gehoord.complaints.models import OPEN_STATUSES, Complaint
+    from gehoord.policies import sweep as sweep_module
+    from gehoord.policies.models import Deadline
+
+    now = fixture.generated_at
+    open_count = Complaint.objects.filter(status__in=OPEN_STATUSES, received_at__lte=now).count()
+    running = Deadline.objects.filter(met_at__isnull=True, cancelled_at__isnull=True, paused_at__isnull=True)
+    candidates = list(
+        running.filter(complaint__status__in=OPEN_STATUSES, complaint__received_at__lte=now)
+        .values_list("complaint_id", flat=True).distinct()
+    )
+    rng = random.Random(time.time_ns())
+    chosen = rng.sample(candidates, min(len(candidates), max(1, round(open_count / 100))))
+    due = running.filter(complaint_id__in=chosen)
+    prepared = due.update(
+        due_at=now - datetime.timedelta(hours=1), remind_at=None, missed_at=None,
+        next_check_at=now - datetime.timedelta(hours=1),
+    )
+    run.extra["deadlines_made_due"] = prepared
+    run.extra["complaints_made_due"] = len(chosen)
+    original = sweep_module._handle
+    lock = threading.Lock()
+    totals = {"checked": 0, "reminded": 0, "missed": 0, "updates_sent": 0, "reassigned": 0, "errors": 0}
+
+    def timed_handle(deadline_id, at, result):
+        begin = time.perf_counter()
+        try:
+            return original(deadline_id, at, result)
+        finally:
+            with lock:
+                run.latencies_ms.append((time.perf_counter() - begin) * 1000)
+
+    def sweeper():
+        try:
+            result = sweep_module.sweep(now=now)
+            with lock:
+                for name in totals:
+                    totals[name] += getattr(result, name)
+        finally:
+            connection.close()
+
+    sweep_module._handle = timed_handle
+    try:
+        threads = [threading.Thread(target=sweeper) for _ in range(run.concurrency)]
+        begin = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        run.seconds = time.perf_counter() - begin
+    finally:
+        sweep_module._handle = original
+    run.operations = totals["checked"]
+    run.errors = totals["errors"]
+    run.extra["sweep"] = totals
+    run.extra["still_due_after"] = Deadline.objects.filter(next_check_at__lte=now).count()
+    if prepared and not totals["checked"]:
+        run.errors += 1
+        run.error_samples.append("deadlines were made due but the sweep handled none")
+    return run
+
+
+def _inbound(run: Run, max_operations: int, max_seconds: float, fixture: Fixture) -> Run:
+    """Workload 6, replies to existing complaints through the inbound pipeline.
+
+    The hook: GEHOORD_BENCH_INBOUND="module:function" (default gehoord.mail.inbound:receive), a
+    function taking the raw bytes of one message; or GEHOORD_BENCH_INBOUND_SMTP="host:port" to
+    hand the messages to a running SMTP listener instead. Until the pipeline exists the workload
+    is reported as skipped.
+    """
+    import importlib
+    import smtplib
+
+    smtp_target = os.environ.get("GEHOORD_BENCH_INBOUND_SMTP", "")
+    if not fixture.replies:
+        run.status, run.note = "skipped", "no mails to consumers to reply to"
+        return run
+    if smtp_target:
+        host, _, port = smtp_target.rpartition(":")
+
+        def deliver(state, raw: bytes, reply: dict):
+            state.sendmail(reply["from"], [reply["to"]], raw)
+
+        def make_state():
+            return smtplib.SMTP(host or "127.0.0.1", int(port), timeout=60)
+
+        def cleanup(state):
+            with contextlib.suppress(Exception):
+                state.quit()
+    else:
+        spec = os.environ.get("GEHOORD_BENCH_INBOUND", DEFAULT_INBOUND_HOOK)
+        module_name, _, function_name = spec.partition(":")
+        try:
+            if module_name == "bench_run":
+                receive = globals()[function_name]
+                importlib.import_module("gehoord.mail.inbound")
+            else:
+                receive = getattr(importlib.import_module(module_name), function_name)
+        except (ImportError, AttributeError, KeyError) as error:
+            run.status = "skipped"
+            run.note = f"no inbound pipeline at {spec} yet ({type(error).__name__}: {error})"
+            return run
+
+        def deliver(_state, raw: bytes, reply: dict):
+            return receive(raw, envelope_from=reply["from"], envelope_to=[reply["to"]])
+
+        make_state = lambda: None  # noqa: E731
+        cleanup = _closing_connection
+
+    def operation(state, rng):
+        reply = rng.choice(fixture.replies)
+        return deliver(state, reply_message(reply, rng), reply)
+
+    return drive(run, operation, make_state, max_operations, max_seconds, cleanup=cleanup)
+
+
+def through_inbound_pipeline(raw: bytes, *, envelope_from: str, envelope_to: list[str]) -> str | None:
+    """The default inbound hook: store the mail as a door does, then process it as the worker does."""
+    from gehoord.mail import inbound
+    from gehoord.mail.models import InboundMail
+
+    received = inbound.receive(raw, source=InboundMail.Source.SMTP, envelope_from=envelope_from,
+                               envelope_to=envelope_to, enqueue=False)
+    inbound.process(received.inbound.pk)
+    row = InboundMail.objects.filter(pk=received.inbound.pk).values("state", "result").first()
+    if row["state"] == InboundMail.State.DONE and row["result"] == InboundMail.Result.MESSAGE:
+        return None
+    detail = InboundMail.objects.filter(pk=received.inbound.pk).values_list("triage_reason", "last_error").first()
+    return f"the reply ended {row['state']} {row['result']!r}: {' '.join(part for part in detail if part)[:200]}"
+
+
+def reply_message(reply: dict, rng: random.Random) -> bytes:
+    """A consumer's reply as a mail client writes it: In-Reply-To, the tag in the subject, a quote."""
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    message = EmailMessage()
+    message["From"] = f"{reply['name']} <{reply['from']}>"
+    message["To"] = reply["to"]
+    message["Subject"] = f"Re: {reply['subject']}"
+    message["Date"] = format_datetime(datetime.datetime.now(datetime.UTC))
+    message["Message-ID"] = make_msgid(domain=reply["from"].rpartition("@")[2] or "example.nl")
+    message["In-Reply-To"] = f"<{reply['in_reply_to']}>"
+    message["References"] = f"<{reply['in_reply_to']}>"
+    if reply["language"] == "nl":
+        text = rng.choice((
+            "Dank voor uw bericht. Hierbij nog een foto van de schade; het typeplaatje zit aan de onderkant.",
+            "Ik heb nog steeds niets ontvangen. Wanneer kan ik de vervanging verwachten?",
+        ))
+        quote = f"Op {datetime.date.today():%d-%m-%Y} om 10:12 schreef {reply['to']}:\n"
+    else:
+        text = rng.choice((
+            "Thank you. Please find another photo of the damage; the rating plate is on the underside.",
+            "I still have not received anything. When can I expect the replacement?",
+        ))
+        quote = f"On {datetime.date.today():%d %b %Y}, at 10:12, {reply['to']} wrote:\n"
+    original = "> " + "\n> ".join(("Dear customer,", "", f"Your reference is {reply['reference']}.", ""))
+    message.set_content(f"{text}\n\n{reply['name']}\n\n{quote}{original}\n")
+    return bytes(message)
+
+
+def _ceiling(run: Run, max_operations: int, max_seconds: float, fixture: Fixture) -> Run:
+    """The rows filing one complaint writes — the complaint, its deadlines, the received and
+    acknowledged events, the acknowledgement mail and its delivery task — inserted with plain SQL
+    in one transaction per complaint: what the database can take with nothing in front of it."""
+    from django.db import connection
+
+    rows = CeilingRows(fixture)
+    url = os.environ["DATABASE_URL"]
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        def make_state():
+            return psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=False)
+
+        placeholder = "%s"
+    else:
+        import sqlite3
+
+        path = connection.settings_dict["NAME"]
+
+        def make_state():
+            db = sqlite3.connect(path, timeout=20, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            return db
+
+        placeholder = "?"
+
+    statements = rows.statements(placeholder, returning=connection.vendor == "postgresql")
+
+    def operation(db, rng):
+        rows.insert(db, statements, rng, postgres=connection.vendor == "postgresql")
+        return None
+
+    def cleanup(db):
+        db.close()
+
+    return drive(run, operation, make_state, max_operations, max_seconds, cleanup=cleanup)
+
+
+class CeilingRows:
+    """The same rows file_complaint writes for an auto-acknowledged complaint, as plain SQL."""
+
+    def __init__(self, fixture: Fixture):
+        from django_tasks_db.models import DBTaskResult
+
+        from gehoord.complaints.models import Complaint, Event
+        from gehoord.mail.models import OutboundMail
+        from gehoord.organisations.models import Organisation
+        from gehoord.policies.models import Deadline, PolicyVersion
+        from gehoord.server.gendata import Table
+
+        organisation = Organisation.objects.get(pk=fixture.organisation_id)
+        self.policy = PolicyVersion.objects.current(organisation)
+        self.organisation = organisation
+        self.category_id = organisation.categories.filter(slug=fixture.category).values_list("id", flat=True).first()
+        self.tables = {
+            "complaint": Table(Complaint, (
+                "organisation_id", "public_id", "reference", "channel", "category_id", "description", "field_values",
+                "order_number", "product", "contact_name", "contact_email", "contact_language", "policy_id",
+                "visibility", "stage", "status", "received_at", "acknowledged_at", "updated_at", "next_deadline_at",
+            )),
+            "deadline": Table(Deadline, (
+                "complaint_id", "kind", "stage", "rule_data", "anchored_at", "due_at", "target_at", "remind_at",
+                "met_at", "next_check_at",
+            )),
+            "event": Table(Event, (
+                "complaint_id", "kind", "created_at", "actor_kind", "actor_label", "consumer_visible", "data",
+            )),
+            "mail": Table(OutboundMail, (
+                "complaint_id", "kind", "to_address", "language", "subject", "body_text", "message_id", "automatic",
+                "state", "created_at",
+            )),
+            "task": Table(DBTaskResult, (
+                "id", "status", "enqueued_at", "args_kwargs", "priority", "task_path", "queue_name", "backend_name",
+                "run_after", "exception_class_path", "traceback",
+            )),
+        }
+        spec = self.policy.spec
+        self.rules = [rule for rule in spec.rules if rule.stage == 1 and rule.anchor in ("received", "acknowledged")]
+        self.rule_data = {id(rule): json.dumps(rule.to_dict()) for rule in self.rules}
+
+    def statements(self, placeholder: str, returning: bool) -> dict[str, str]:
+        from django.db import connection
+
+        statements = {}
+        for name, table in self.tables.items():
+            columns = ", ".join(connection.ops.quote_name(_column_name(table, c)) for c in table.all_columns)
+            marks = ", ".join([placeholder] * len(table.all_columns))
+            statements[name] = f"INSERT INTO {table.sql_name} ({columns}) VALUES ({marks})"
+        if returning:
+            statements["complaint"] += " RETURNING id"
+        return statements
+
+    def insert(self, db, statements: dict[str, str], rng: random.Random, postgres: bool) -> None:
+        from gehoord.complaints.references import new_reference
+        from gehoord.policies.rules import schedule
+
+        now = datetime.datetime.now(datetime.UTC)
+        stamp = now if postgres else now.strftime("%Y-%m-%d %H:%M:%S.%f")
+        reference = new_reference(now.year)
+        description = ("Bij de levering bleek de verpakking beschadigd en zat er een flinke kras in het product. "
+                       * rng.randint(2, 6)).strip()
+        deadlines = []
+        nearest = None
+        for rule in self.rules:
+            planned = schedule(self.policy.spec.calendar, rule, now)
+            met = rule.kind == "acknowledge"
+            if not met:
+                nearest = planned.due_at if nearest is None else min(nearest, planned.due_at)
+            check = None if met else min(d for d in (planned.remind_at, planned.due_at) if d)
+            deadlines.append((rule, planned, met, check))
+
+        def t(value):
+            if value is None or postgres:
+                return value
+            return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+        tables = self.tables
+        cursor = db.cursor()
+        if not postgres:  # psycopg opens its transaction by itself
+            cursor.execute("BEGIN IMMEDIATE")
+        try:
+            values = (
+                self.organisation.pk, reference, reference, "api", self.category_id, description, "{}",
+                f"BENCH-{uuid.uuid4().hex[:10].upper()}", "Boxspring Oslo 160x200", "Bench Consument",
+                f"bench-{uuid.uuid4().hex[:12]}@example.nl", "nl", self.policy.pk, "private", 1, "acknowledged",
+                stamp, stamp, stamp, t(nearest),
+            ) + tables["complaint"].defaults
+            cursor.execute(statements["complaint"], values)
+            complaint_id = cursor.fetchone()[0] if postgres else cursor.lastrowid
+            for rule, planned, met, check in deadlines:
+                cursor.execute(statements["deadline"], (
+                    complaint_id, rule.kind.value, 1, self.rule_data[id(rule)], stamp, t(planned.due_at),
+                    t(planned.target_at), t(planned.remind_at), stamp if met else None, t(check),
+                ) + tables["deadline"].defaults)
+            for kind, data in (("received", {"channel": "api", "attachments": 0}),
+                               ("acknowledged", {"reference": reference, "stage": 1})):
+                cursor.execute(statements["event"], (
+                    complaint_id, kind, stamp, "api" if kind == "received" else "system",
+                    "API: bench" if kind == "received" else "Gehoord", True, json.dumps(data),
+                ) + tables["event"].defaults)
+            cursor.execute(statements["mail"], (
+                complaint_id, "acknowledgement", "bench@example.nl", "nl", f"[{reference}] Wij hebben uw klacht ontvangen",
+                "Beste Bench Consument,\n\nWij hebben uw klacht ontvangen. " * 8,
+                f"{reference}.{secrets.token_hex(8)}@gehoord.localhost", True, "queued", stamp,
+            ) + tables["mail"].defaults)
+            task_id = uuid.uuid4()
+            cursor.execute(statements["task"], (
+                task_id if postgres else task_id.hex, "READY", stamp, json.dumps({"args": [complaint_id], "kwargs": {}}),
+                0, "gehoord.mail.tasks.deliver", "default", "default",
+                datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC) if postgres else "9999-01-01 00:00:00", "", "",
+            ) + tables["task"].defaults)
+        except BaseException:
+            db.rollback() if postgres else cursor.execute("ROLLBACK")
+            raise
+        db.commit() if postgres else cursor.execute("COMMIT")
+
+
+def _column_name(table, attname: str) -> str:
+    for model_field in table.model._meta.concrete_fields:
+        if model_field.attname == attname:
+            return model_field.column
+    raise KeyError(attname)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

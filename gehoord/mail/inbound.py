@@ -1,0 +1,485 @@
+"""The one inbound-mail pipeline behind every door (SMTP, IMAP, HTTP, files).
+
+``receive`` stores the raw bytes first, keyed on the Message-ID (the same mail twice is stored
+once), and hands the row to processing once that is committed. ``process`` parses, matches
+(`matching`) and makes one domain call, all in one transaction with the row locked:
+
+- an auto-reply or a bounce is recorded on its complaint, never answered and never reopening it;
+  a permanent bounce marks the address as failing, so nothing more is sent to it;
+- the complainant's mail becomes a message on the complaint (`actions.add_message`);
+- a consumer's mail to an organisation's complaint address that matches nothing opens a new
+  complaint (`intake.file_complaint`, channel e-mail), which sends the acknowledgement;
+- anything else waits in the triage queue for a person: mail for no known organisation, a
+  sender who is not the complainant, a sender with several open complaints.
+
+A processing error leaves the row FAILED with the error, to be processed again (`retry`); the
+raw bytes are never dropped, whatever the parser makes of them.
+"""
+
+import datetime
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from gehoord.complaints import actions
+from gehoord.complaints.actors import Actor
+from gehoord.complaints.attachments import MAX_FILES_PER_SUBMISSION, Upload, check_upload
+from gehoord.complaints.intake import NewComplaint, file_complaint
+from gehoord.complaints.models import Complaint
+from gehoord.errors import DomainError
+from gehoord.mail import matching, outbound, recording
+from gehoord.mail.models import FailingAddress, ForeignTicketTag, InboundMail, OutboundMail
+from gehoord.mail.noise import Noise, NoiseKind, classify
+from gehoord.mail.parsing import SYNTHETIC_ID_DOMAIN, ParsedMail, message_id_of, parse_message
+from gehoord.mail.tags import find_foreign_ticket_tags
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+MAX_PROCESS_ATTEMPTS = 5
+MAX_FORWARD_DEPTH = 2
+
+State = InboundMail.State
+Result = InboundMail.Result
+
+# Why a mail waits in triage: stored in English, shown translated ({% translate %} on the page).
+NOT_THE_COMPLAINANT = gettext_noop("the sender is not the complainant")
+NO_ORGANISATION = gettext_noop("not sent to the complaint address of a known organisation")
+NO_SENDER = gettext_noop("no sender address to answer")
+OUR_OWN_MAIL = gettext_noop("our own mail came back")
+
+
+def max_bytes() -> int:
+    return getattr(settings, "GEHOORD_MAX_INBOUND_BYTES", DEFAULT_MAX_BYTES)
+
+
+@dataclass(frozen=True)
+class Received:
+    inbound: InboundMail
+    duplicate: bool
+
+
+class TooLarge(ValueError):
+    pass
+
+
+# -- store ------------------------------------------------------------------------------------
+
+
+def receive(
+    raw: bytes,
+    *,
+    source: str,
+    envelope_from: str = "",
+    envelope_to: list[str] | tuple[str, ...] = (),
+    enqueue: bool = True,
+) -> Received:
+    """Store one raw message (once per Message-ID) and, after the commit, have it processed.
+
+    With ``enqueue=False`` the caller processes it (``process``) itself.
+    """
+    raw = bytes(raw)
+    if len(raw) > max_bytes():
+        raise TooLarge(f"message of {len(raw)} bytes is larger than {max_bytes()}")
+    message_id, synthetic = _message_id(raw)
+    try:
+        with transaction.atomic():
+            inbound = InboundMail.objects.create(
+                message_id=message_id,
+                message_id_synthetic=synthetic,
+                raw=raw,
+                size=len(raw),
+                source=source,
+                envelope_from=(envelope_from or "")[:254],
+                envelope_to=[address.strip().lower() for address in envelope_to if address],
+                received_at=timezone.now(),
+            )
+    except IntegrityError:
+        InboundMail.objects.filter(message_id=message_id).update(duplicates=F("duplicates") + 1)
+        logger.info("Inbound mail %s was delivered again; stored once", message_id)
+        return Received(InboundMail.objects.get(message_id=message_id), duplicate=True)
+    if enqueue:
+        from gehoord.mail.tasks import process_inbound
+
+        transaction.on_commit(lambda: process_inbound.enqueue(inbound.pk))
+    return Received(inbound, duplicate=False)
+
+
+def drop_stale_connections() -> None:
+    """For long-running doors (SMTP, IMAP): drop database connections that broke or grew old,
+    as Django does between requests. Not inside a transaction (a test's, or a caller's)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
+def _message_id(raw: bytes) -> tuple[str, bool]:
+    try:
+        message_id, synthetic = message_id_of(raw)
+    except Exception:  # the parser does not raise; if it ever does, the mail is still kept
+        message_id, synthetic = f"{hashlib.sha256(raw).hexdigest()}@{SYNTHETIC_ID_DOMAIN}", True
+    if len(message_id) > 255:
+        message_id = f"{hashlib.sha256(message_id.encode()).hexdigest()}@long-id.{SYNTHETIC_ID_DOMAIN}"
+    return message_id, synthetic
+
+
+# -- process ----------------------------------------------------------------------------------
+
+
+def process(inbound_id: int) -> str:
+    """Process one stored mail once; returns its state. Safe to call again (and concurrently)."""
+    with transaction.atomic():
+        inbound = (
+            InboundMail.objects.select_for_update()
+            .filter(pk=inbound_id, state__in=[State.RECEIVED, State.FAILED])
+            .first()
+        )
+        if inbound is None:
+            return "already processed"
+        try:
+            # A savepoint: a crash halfway leaves none of the half-done writes behind.
+            with transaction.atomic():
+                _handle(inbound)
+        except Exception as problem:
+            logger.exception("Inbound mail %s (%s) could not be processed", inbound.pk, inbound.message_id)
+            InboundMail.objects.filter(pk=inbound.pk).update(
+                state=State.FAILED, attempts=F("attempts") + 1, last_error=f"{type(problem).__name__}: {problem}"[:2000]
+            )
+            return State.FAILED
+        inbound.attempts += 1
+        inbound.processed_at = timezone.now()
+        inbound.last_error = ""
+        inbound.save(update_fields=_PROCESSED_FIELDS)
+        return inbound.state
+
+
+_PROCESSED_FIELDS = [
+    "state", "result", "attempts", "last_error", "processed_at", "from_address", "from_name", "subject", "sent_at",
+    "text_visible", "html_sanitised", "noise", "noise_reason", "malformed", "defects", "refused_attachments",
+    "organisation", "complaint", "complaint_message", "matched_by", "triage_reason", "suggested_complaint",
+]
+
+
+def retry(*, older_than_seconds: int = 300, limit: int = 500) -> int:
+    """Process again what failed, and what was stored but never processed (a lost task)."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    ids = list(
+        InboundMail.objects.filter(
+            Q(state=State.FAILED, attempts__lt=MAX_PROCESS_ATTEMPTS) | Q(state=State.RECEIVED, received_at__lt=cutoff)
+        )
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for inbound_id in ids:
+        process(inbound_id)
+    return len(ids)
+
+
+def _handle(inbound: InboundMail) -> None:
+    mail = parse_message(bytes(inbound.raw))
+    noise = classify(mail)
+    recipients = list(dict.fromkeys([*mail.recipients, *inbound.envelope_to]))
+    _describe(inbound, mail, noise)
+
+    if OutboundMail.objects.filter(message_id=mail.message_id).exists() or _from_ourselves(mail.from_address):
+        # Our own mail came back (a complaint filed with the desk address as the consumer's).
+        _finish(inbound, State.IGNORED, triage_reason=OUR_OWN_MAIL)
+        return
+
+    organisation = matching.organisation_written_to(recipients)
+    match = matching.find_complaint(mail, recipients, noise, organisation, exclude_inbound=inbound.pk)
+    complaint = match.complaint
+    inbound.organisation = complaint.organisation if complaint else organisation
+    inbound.matched_by = match.by
+
+    if noise.is_noise:
+        _handle_noise(inbound, mail, noise, complaint)
+        return
+    if complaint is None and match.ambiguous:
+        _to_triage(inbound, match.ambiguous, suggested=match.candidates[0] if match.candidates else None)
+        return
+    if complaint is not None:
+        if not _from_complainant(mail, complaint):
+            _remember_foreign_tags(mail, complaint)
+            _to_triage(inbound, NOT_THE_COMPLAINANT, suggested=complaint)
+            return
+        _add_to_complaint(inbound, mail, complaint)
+        return
+    if organisation is None:
+        _to_triage(inbound, NO_ORGANISATION)
+        return
+    _open_complaint(inbound, mail, organisation)
+
+
+def _describe(inbound: InboundMail, mail: ParsedMail, noise: Noise) -> None:
+    inbound.from_address = _storable(mail.from_address)[:254]
+    inbound.from_name = _storable(mail.from_name)[:200]
+    inbound.subject = _storable(mail.subject)[:500]
+    inbound.sent_at = mail.date
+    inbound.text_visible = _storable(mail.text_visible)
+    inbound.html_sanitised = _storable(mail.html_sanitised)
+    inbound.noise = noise.kind.value if noise.is_noise else ""
+    inbound.noise_reason = _storable(noise.reason)[:300]
+    inbound.malformed = mail.malformed
+    inbound.defects = [_storable(defect)[:500] for defect in mail.defects[:50]]
+
+
+def _storable(text: str) -> str:
+    # PostgreSQL text cannot hold NUL; what a mail says is still in the raw bytes.
+    return text.replace("\x00", "\ufffd")
+
+
+def _finish(inbound: InboundMail, state: str, result: str = "", **fields) -> None:
+    inbound.state = state
+    inbound.result = result
+    for name, value in fields.items():
+        setattr(inbound, name, value)
+
+
+def _to_triage(inbound: InboundMail, reason: str, suggested: Complaint | None = None) -> None:
+    _finish(inbound, State.TRIAGE, triage_reason=reason[:300], suggested_complaint=suggested, complaint=None)
+
+
+def _from_ourselves(address: str) -> bool:
+    ours = {settings.DEFAULT_FROM_EMAIL.lower()}
+    domain = address.rpartition("@")[2]
+    return address in ours or (address.startswith("reply+") and domain == outbound.reply_domain().lower())
+
+
+def _from_complainant(mail: ParsedMail, complaint: Complaint) -> bool:
+    contact = (complaint.contact_email or "").lower()
+    return bool(contact) and (mail.from_address == contact or contact in mail.reply_to)
+
+
+def _remember_foreign_tags(mail: ParsedMail, complaint: Complaint) -> None:
+    """Another helpdesk's ticket tag on mail from the company's side: remember it for later mails."""
+    domain = mail.from_address.rpartition("@")[2]
+    if not domain:
+        return
+    for tag in find_foreign_ticket_tags(mail.subject):
+        ForeignTicketTag.objects.get_or_create(
+            tag=tag, sender_domain=domain, complaint=complaint, defaults={"first_seen_at": timezone.now()}
+        )
+
+
+# -- noise ------------------------------------------------------------------------------------
+
+
+def _handle_noise(inbound: InboundMail, mail: ParsedMail, noise: Noise, complaint: Complaint | None) -> None:
+    result = Result.BOUNCE if noise.kind == NoiseKind.BOUNCE else Result.AUTO_REPLY
+    if noise.kind == NoiseKind.BOUNCE and noise.permanent:
+        from gehoord.mail.tasks import mark_failing
+
+        # Only addresses we did write to: a forged bounce must not silence a stranger's address.
+        ours = set(OutboundMail.objects.filter(to_address__in=noise.failed_recipients).values_list("to_address", flat=True))
+        for address in noise.failed_recipients:
+            if address in ours:
+                mark_failing(address, reason=noise.reason[:500], status=noise.status, inbound=inbound)
+        if noise.original_message_id:
+            OutboundMail.objects.filter(message_id=noise.original_message_id).exclude(
+                state=OutboundMail.State.FAILED
+            ).update(
+                state=OutboundMail.State.FAILED, failed_at=timezone.now(),
+                last_error=f"bounced: {noise.status} {noise.reason}"[:2000],
+            )
+    if complaint is None:
+        _finish(inbound, State.IGNORED, result)
+        return
+    if not _from_complainant(mail, complaint):
+        _remember_foreign_tags(mail, complaint)
+    _finish(inbound, State.DONE, result, complaint=complaint)
+    recording.record_noise(complaint, inbound, noise)
+
+
+# -- a person's mail --------------------------------------------------------------------------
+
+
+def _add_to_complaint(inbound: InboundMail, mail: ParsedMail, complaint: Complaint) -> None:
+    body, uploads, refused = _content(mail, complaint.contact_language)
+    # The complainant writes again from this address: it works after all.
+    FailingAddress.objects.filter(address=mail.from_address).delete()
+    try:
+        with transaction.atomic(), outbound.answering(_answerable_id(inbound)):
+            message = actions.add_message(
+                complaint, by=Actor.consumer(complaint, via=_("e-mail")), body=body, uploads=uploads
+            )
+    except DomainError as problem:
+        _to_triage(inbound, f"refused: {problem.message}", suggested=complaint)
+        return
+    _finish(inbound, State.DONE, Result.MESSAGE, complaint=complaint, complaint_message=message,
+            refused_attachments=refused)
+    if refused:
+        recording.record_refused_attachments(complaint, inbound, refused)
+
+
+def _open_complaint(inbound: InboundMail, mail: ParsedMail, organisation) -> None:
+    contact = mail.reply_to[0] if mail.reply_to else mail.from_address
+    if not contact or contact == (organisation.complaint_email or "").lower():
+        _to_triage(inbound, NO_SENDER)
+        return
+    language = guess_language(f"{mail.subject}\n{mail.text_visible}", organisation.language)
+    body, uploads, refused = _content(mail, language)
+    subject = " ".join(mail.subject.split())
+    description = f"{subject}\n\n{body}" if subject and not body.startswith(subject) else body
+    name = mail.from_name if mail.from_address == contact and mail.from_name else contact.partition("@")[0]
+    new = NewComplaint(
+        description=description[:20_000],
+        contact_name=name[:200],
+        contact_email=contact,
+        contact_language=language,
+    )
+    try:
+        with transaction.atomic(), outbound.answering(_answerable_id(inbound)):
+            complaint = file_complaint(
+                organisation, new, channel="email", by=Actor.system(), uploads=uploads,
+            )
+    except DomainError as problem:
+        _to_triage(inbound, f"could not open a complaint: {problem.message}")
+        return
+    _finish(inbound, State.DONE, Result.NEW_COMPLAINT, complaint=complaint, matched_by="new",
+            refused_attachments=refused)
+    if refused:
+        recording.record_refused_attachments(complaint, inbound, refused)
+
+
+def _answerable_id(inbound: InboundMail) -> str:
+    return "" if inbound.message_id_synthetic else inbound.message_id
+
+
+def _content(mail: ParsedMail, language: str) -> tuple[str, list[Upload], list[dict]]:
+    """The message text (visible text plus forwarded mails) and the attachments that pass the checks."""
+    texts = [mail.text_visible.strip()]
+    candidates = []
+    _collect(mail, texts, candidates, depth=0)
+    body = "\n\n".join(text for text in texts if text).strip()
+    uploads: list[Upload] = []
+    refused: list[dict] = []
+    for attachment in candidates:
+        upload = Upload(name=attachment.filename, content=attachment.payload)
+        if len(uploads) >= MAX_FILES_PER_SUBMISSION:
+            refused.append({"name": attachment.filename, "reason": "too many files in one mail"})
+            continue
+        try:
+            check_upload(upload)
+        except ValueError as problem:
+            refused.append({"name": attachment.filename, "reason": str(problem)})
+            continue
+        uploads.append(upload)
+    if not body and not uploads:
+        with translation.override(language):
+            body = mail.subject.strip() or _("(The e-mail had no text.)")
+    return body, uploads, refused
+
+
+def _collect(mail: ParsedMail, texts: list[str], candidates: list, depth: int) -> None:
+    for attachment in mail.attachments:
+        if attachment.is_forwarded_message and depth < MAX_FORWARD_DEPTH:
+            inner = parse_message(attachment.payload)
+            header = [f"---------- {attachment.filename} ----------"]
+            if inner.from_address:
+                sender = f"{inner.from_name} <{inner.from_address}>" if inner.from_name else inner.from_address
+                header.append(f"From: {sender}")
+            if inner.date:
+                header.append(f"Date: {inner.date:%Y-%m-%d %H:%M %z}")
+            if inner.subject:
+                header.append(f"Subject: {inner.subject}")
+            texts.append("\n".join(header) + "\n\n" + inner.text_full.strip())
+            _collect(inner, texts, candidates, depth + 1)
+        elif not attachment.content_type.startswith(("message/", "text/rfc822")):
+            candidates.append(attachment)
+
+
+_ENGLISH = re.compile(r"\b(the|and|my|your|you|is|was|have|not|with|please|order|regards)\b", re.IGNORECASE)
+_DUTCH = re.compile(r"\b(de|het|een|en|mijn|uw|je|is|niet|met|graag|bestelling|groet)\b", re.IGNORECASE)
+
+
+def guess_language(text: str, default: str) -> str:
+    """Dutch or English, for the acknowledgement of a complaint that came by mail."""
+    english, dutch = len(_ENGLISH.findall(text)), len(_DUTCH.findall(text))
+    if english > 1.5 * dutch and english >= 3:
+        return "en"
+    if dutch > 1.5 * english and dutch >= 3:
+        return "nl"
+    return default
+
+
+# -- triage: a person decides -----------------------------------------------------------------
+
+
+class NotInTriage(DomainError):
+    code = "not_in_triage"
+    status = 409
+
+
+def _locked_for_triage(inbound_id: int, organisation) -> InboundMail:
+    inbound = (
+        InboundMail.objects.select_for_update()
+        .filter(pk=inbound_id, organisation=organisation, state=State.TRIAGE)
+        .first()
+    )
+    if inbound is None:
+        raise NotInTriage(_("This mail has already been handled."))
+    return inbound
+
+
+def attach_from_triage(inbound_id: int, complaint: Complaint, *, by: Actor) -> InboundMail:
+    """Staff put a mail on one of their organisation's complaints: it becomes the consumer's message."""
+    with transaction.atomic():
+        inbound = _locked_for_triage(inbound_id, complaint.organisation)
+        mail = parse_message(bytes(inbound.raw))
+        body, uploads, refused = _content(mail, complaint.contact_language)
+        if mail.from_address != (complaint.contact_email or "").lower():
+            _remember_foreign_tags(mail, complaint)
+        with outbound.answering(_answerable_id(inbound)):
+            message = actions.add_message(
+                complaint, by=Actor.consumer(complaint, via=_("e-mail")), body=body, uploads=uploads
+            )
+        recording.record_triage_attached(complaint, inbound, by)
+        if refused:
+            recording.record_refused_attachments(complaint, inbound, refused)
+        _finish(inbound, State.DONE, Result.MESSAGE, complaint=complaint, complaint_message=message,
+                matched_by="triage", refused_attachments=refused, handled_by=by.user)
+        inbound.save(update_fields=[*_PROCESSED_FIELDS, "handled_by"])
+    return inbound
+
+
+def open_from_triage(
+    inbound_id: int, organisation, *, by: Actor, contact_name: str, contact_email: str, contact_language: str
+) -> Complaint:
+    """Staff open a new complaint (channel e-mail) from a mail; the consumer gets the acknowledgement."""
+    with transaction.atomic():
+        inbound = _locked_for_triage(inbound_id, organisation)
+        mail = parse_message(bytes(inbound.raw))
+        body, uploads, refused = _content(mail, contact_language)
+        subject = " ".join(mail.subject.split())
+        description = f"{subject}\n\n{body}" if subject and not body.startswith(subject) else body
+        new = NewComplaint(
+            description=description[:20_000],
+            contact_name=contact_name,
+            contact_email=contact_email,
+            contact_language=contact_language,
+        )
+        with outbound.answering(_answerable_id(inbound) if contact_email.lower() == mail.from_address else ""):
+            complaint = file_complaint(organisation, new, channel="email", by=by, uploads=uploads)
+        if refused:
+            recording.record_refused_attachments(complaint, inbound, refused)
+        _finish(inbound, State.DONE, Result.NEW_COMPLAINT, complaint=complaint, matched_by="triage",
+                refused_attachments=refused, handled_by=by.user)
+        inbound.save(update_fields=[*_PROCESSED_FIELDS, "handled_by"])
+    return complaint
+
+
+def dismiss_from_triage(inbound_id: int, organisation, *, by: Actor) -> InboundMail:
+    """Not a complaint (spam, a newsletter, a misdirected mail): kept, but off the queue."""
+    with transaction.atomic():
+        inbound = _locked_for_triage(inbound_id, organisation)
+        _finish(inbound, State.IGNORED, Result.DISMISSED, handled_by=by.user)
+        inbound.save(update_fields=["state", "result", "handled_by"])
+    return inbound

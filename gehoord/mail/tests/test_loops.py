@@ -1,0 +1,206 @@
+"""Mail loops and noise: auto-replies and bounces are recorded but never answered and never reopen
+a complaint; a bounce stops mail to the address; every automatic mail says so; and no address gets
+more than the day's limit of automatic mails, whatever happens."""
+
+import datetime
+
+import pytest
+
+from gehoord.complaints import actions
+from gehoord.complaints.models import Complaint, Message, Status
+from gehoord.mail import outbound
+from gehoord.mail.models import FailingAddress, OutboundMail, ReplyAddress
+from gehoord.mail.tests.support import deliver_raw, make_mail
+
+pytestmark = pytest.mark.django_db
+
+
+def reply_address(complaint) -> str:
+    return f"reply+{ReplyAddress.objects.get(complaint=complaint).token}@gehoord.localhost"
+
+
+def out_of_office(complaint) -> bytes:
+    ack = OutboundMail.objects.get(complaint=complaint, kind="acknowledgement")
+    return make_mail(
+        to=reply_address(complaint), subject=f"Automatisch antwoord: {ack.subject}",
+        body="Ik ben met vakantie tot 12 januari.", in_reply_to=ack.message_id,
+        headers={"Auto-Submitted": "auto-replied"},
+    )
+
+
+def bounce_of(mail: OutboundMail, *, status: str = "5.1.1") -> bytes:
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.nl>\r\n"
+        "To: klachten@gehoord.localhost\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        "Message-ID: <bounce-1@mx.example.nl>\r\n"
+        "Date: Mon, 01 Mar 2027 10:00:00 +0100\r\n"
+        "Return-Path: <>\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\n"
+        f"<{mail.to_address}>: host mx.example.nl said: 550 {status} User unknown\r\n\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example.nl\r\n\r\n"
+        f"Final-Recipient: rfc822; {mail.to_address}\r\nAction: failed\r\nStatus: {status}\r\n"
+        f"Diagnostic-Code: smtp; 550 {status} User unknown\r\n\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"From: Acme <klachten@gehoord.localhost>\r\nTo: {mail.to_address}\r\nSubject: {mail.subject}\r\n"
+        f"Message-ID: <{mail.message_id}>\r\n\r\n"
+        "--B--\r\n"
+    ).encode()
+
+
+def test_an_out_of_office_is_recorded_on_the_complaint_and_not_answered(complaint):
+    mails_before = OutboundMail.objects.count()
+
+    stored = deliver_raw(out_of_office(complaint))
+
+    assert (stored.state, stored.result, stored.complaint) == ("done", "auto_reply", complaint)
+    event = complaint.events.get(kind="auto_reply_received")
+    assert event.data["text"].startswith("Ik ben met vakantie")
+    assert not event.consumer_visible
+    assert not Message.objects.exists()
+    assert OutboundMail.objects.count() == mails_before
+
+
+def test_an_auto_reply_does_not_answer_an_information_request(complaint, as_alice):
+    actions.ask_info(complaint, by=as_alice, question="Welke maat?")
+
+    deliver_raw(out_of_office(complaint))
+
+    complaint.refresh_from_db()
+    assert complaint.status == Status.AWAITING_CONSUMER
+
+
+def test_noise_never_reopens_a_closed_complaint(complaint, as_alice):
+    actions.start(complaint, by=as_alice)
+    actions.close(complaint, by=as_alice, letter=actions.LetterInput("Gekeken.", "Geen fout.", "Afgewezen."))
+    mails_before = OutboundMail.objects.count()
+
+    deliver_raw(out_of_office(complaint))
+
+    complaint.refresh_from_db()
+    assert complaint.status == Status.CLOSED
+    assert OutboundMail.objects.count() == mails_before
+
+
+def test_an_auto_reply_to_the_desk_address_opens_no_complaint(acme):
+    stored = deliver_raw(make_mail(sender="robot@example.com", subject="Out of office",
+                                   body="I am away.", headers={"Auto-Submitted": "auto-replied"}))
+
+    assert stored.state == "ignored"
+    assert not Complaint.objects.exists()
+    assert not OutboundMail.objects.exists()
+
+
+def test_a_bounce_marks_the_address_failing_and_nothing_more_is_sent_to_it(complaint, as_alice):
+    acknowledgement = OutboundMail.objects.get(complaint=complaint, kind="acknowledgement")
+
+    stored = deliver_raw(bounce_of(acknowledgement))
+
+    assert (stored.result, stored.complaint, stored.matched_by) == ("bounce", complaint, "thread")
+    failing = FailingAddress.objects.get(address="carol@example.nl")
+    assert (failing.status, failing.inbound) == ("5.1.1", stored)
+    acknowledgement.refresh_from_db()
+    assert acknowledgement.state == "failed" and acknowledgement.last_error.startswith("bounced: 5.1.1")
+    event = complaint.events.get(kind="bounce_received")
+    assert event.data["failed_recipients"] == ["carol@example.nl"]
+    assert event.data["permanent"] is True
+
+    actions.add_message(complaint, by=as_alice, body="Wij sturen een nieuwe lattenbodem.")
+
+    answer = OutboundMail.objects.get(kind="staff_message")
+    assert answer.state == "failed"
+    assert "carol@example.nl is failing" in answer.last_error
+    shown = complaint.events.get(kind="mail_failed")
+    assert shown.data["mail_kind"] == "staff_message"
+    assert shown.data["reason"] == answer.last_error
+    complaint.refresh_from_db()
+    assert complaint.status in Status.values  # a bounce changes no status
+
+
+def test_a_person_writing_from_a_failing_address_clears_it(complaint):
+    deliver_raw(bounce_of(OutboundMail.objects.get(complaint=complaint, kind="acknowledgement")))
+
+    deliver_raw(make_mail(to=reply_address(complaint), body="Mijn mailbox werkt weer."))
+
+    assert not FailingAddress.objects.exists()
+
+
+def test_a_delay_warning_does_not_mark_the_address_failing(complaint):
+    deliver_raw(bounce_of(OutboundMail.objects.get(complaint=complaint, kind="acknowledgement"), status="4.4.1"))
+
+    assert not FailingAddress.objects.exists()
+    assert complaint.events.get(kind="bounce_received").data["permanent"] is False
+
+
+def test_no_address_gets_more_than_the_days_limit_of_automatic_mails(complaint, as_alice, time_machine):
+    time_machine.move_to(datetime.datetime(2027, 3, 1, 9, tzinfo=datetime.UTC), tick=False)
+    OutboundMail.objects.all().delete()
+    for _ in range(41):
+        outbound.send_closing(complaint)
+
+    states = list(OutboundMail.objects.order_by("id").values_list("state", flat=True))
+    assert states == ["queued"] * 40 + ["suppressed"]
+    suppressed = OutboundMail.objects.get(state="suppressed")
+    assert "already got 40 automatic mails today" in suppressed.last_error
+    assert complaint.events.get(kind="mail_suppressed").data["outbound_id"] == suppressed.pk
+
+    # A person's answer is not automatic: it is never held back.
+    actions.add_message(complaint, by=as_alice, body="Persoonlijk antwoord.")
+    assert OutboundMail.objects.get(kind="staff_message").state == "queued"
+
+    time_machine.move_to(datetime.datetime(2027, 3, 2, 0, 1, tzinfo=datetime.UTC), tick=False)
+    outbound.send_closing(complaint)
+    assert OutboundMail.objects.latest("id").state == "queued"
+
+
+def test_the_limit_is_a_setting(complaint, settings):
+    settings.GEHOORD_AUTOMATIC_MAILS_PER_DAY = 2
+    for _ in range(2):
+        outbound.send_closing(complaint)
+
+    # The acknowledgement of the fixture was the first of the day.
+    assert list(OutboundMail.objects.order_by("id").values_list("state", flat=True)) == ["queued", "queued", "suppressed"]
+
+
+def test_every_automatic_mail_says_so_and_a_persons_mail_does_not(complaint, as_alice):
+    actions.add_message(complaint, by=as_alice, body="Persoonlijk.")
+
+    assert OutboundMail.objects.get(kind="acknowledgement").auto_submitted == "auto-generated"
+    assert OutboundMail.objects.get(kind="staff_message").auto_submitted == ""
+
+
+def test_a_robot_that_answers_everything_gets_one_acknowledgement_and_no_more(acme):
+    first = deliver_raw(make_mail(sender="noreply-robot@example.com", subject="Order status",
+                                  body="Your order has shipped and is on its way to you now."))
+    acknowledgement = OutboundMail.objects.get(kind="acknowledgement")
+    assert acknowledgement.auto_submitted == "auto-replied"
+
+    # The robot sends no auto headers and answers our acknowledgement like a person would.
+    for round in range(3):
+        deliver_raw(make_mail(sender="noreply-robot@example.com", subject=f"Re: {acknowledgement.subject}",
+                              body=f"Your order has shipped ({round}).", in_reply_to=acknowledgement.message_id))
+
+    assert OutboundMail.objects.count() == 1
+    assert first.complaint.messages.count() == 3
+
+
+def test_the_queue_can_show_which_complaints_have_mail_trouble(acme, complaint):
+    from conftest import carol_complaint
+    from gehoord.mail.queries import with_mail_trouble
+
+    fine = carol_complaint(acme, contact_email="dirk@example.nl")
+    deliver_raw(bounce_of(OutboundMail.objects.get(complaint=complaint, kind="acknowledgement")))
+
+    rows = {row.pk: (row.mail_failed, row.address_failing) for row in with_mail_trouble(Complaint.objects.all())}
+    assert rows == {complaint.pk: (True, True), fine.pk: (False, False)}
+
+
+def test_a_bounce_for_an_address_we_never_wrote_to_marks_nothing(complaint):
+    forged = OutboundMail(to_address="stranger@example.org", subject="Hallo", message_id="never-sent@example.org")
+
+    deliver_raw(bounce_of(forged))
+
+    assert not FailingAddress.objects.exists()
