@@ -13,6 +13,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from gehoord.complaints.models import OPEN_STATUSES, Attachment, Complaint, Message, Status
+from gehoord.mail.queries import with_mail_trouble
 from gehoord.organisations.models import Category, CategoryField, Organisation, Role
 from gehoord.policies.models import Deadline
 
@@ -89,7 +90,8 @@ def with_status(complaints: QuerySet, status: str) -> QuerySet:
 
 def ordered(complaints: QuerySet, order: str = BY_DEADLINE) -> QuerySet:
     """Most urgent first: the nearest running deadline, complaints without one last, oldest first."""
-    complaints = complaints.select_related("category", "handler", "team").prefetch_related(
+    # Each row says when mail to the complainant failed for good (SPEC 7), in the same query.
+    complaints = with_mail_trouble(complaints).select_related("category", "handler", "team").prefetch_related(
         Prefetch(
             "deadlines",
             queryset=Deadline.objects.pending().filter(paused_at__isnull=True).order_by("due_at", "id"),

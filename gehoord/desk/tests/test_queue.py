@@ -238,3 +238,18 @@ def test_the_filter_form_works_without_javascript_and_is_enhanced_by_htmx(as_ali
     assert 'hx-push-url="true"' in form
     assert '<button type="submit">Filter</button>' in html
     assert '<label for="id_q">' in html
+
+
+def test_a_complaint_whose_mail_failed_for_good_is_marked_in_the_queue(as_alice_browser, acme):
+    """SPEC 7: a permanent mail failure shows on the complaint and in the queue."""
+    from gehoord.mail.models import OutboundMail
+
+    failing = carol_complaint(acme)
+    fine = carol_complaint(acme, contact_email="daan@example.nl")
+    OutboundMail.objects.filter(complaint=failing).update(state=OutboundMail.State.FAILED)
+
+    html = as_alice_browser.get(QUEUE).content.decode()
+
+    rows = {reference: row for row in html.split("<tr") for reference in (failing.reference, fine.reference) if reference in row}
+    assert "mail failed" in rows[failing.reference]
+    assert "mail failed" not in rows[fine.reference]
