@@ -26,6 +26,7 @@ import datetime
 import hashlib
 import json
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -1356,6 +1357,10 @@ def generate(
         jobs = 2 if postgres and complaints >= 50_000 else 1
     if jobs > 1 and (not postgres or connection.in_atomic_block):
         jobs = 1  # workers need their own connections, which cannot see an open transaction's rows
+    if jobs > 1 and threading.active_count() > 1:
+        # Forking a process that runs other threads can copy a lock one of them holds, and the
+        # child then waits for ever: only a single-threaded process (the command) forks.
+        jobs = 1
     started = time.monotonic()
     now = (now or timezone.now()).astimezone(UTC).replace(second=0, microsecond=0)
     rng = random.Random(seed)
