@@ -1,7 +1,14 @@
 """Delivery of recorded mail, and processing of stored inbound mail, as tasks.
 
 Delivery: the row is claimed with a conditional UPDATE before the SMTP call, so two workers never
-both send it, and no database transaction stays open while the SMTP server answers. A failure is
+both send it, and no database transaction stays open while the SMTP server answers. The claim is a
+lease: a mail still being sent after GEHOORD_MAIL_STUCK_AFTER_SECONDS belonged to a worker that
+died, and the sweep (`requeue_due`) hands it on; the outcome is written only while the claim still
+holds, so a worker that was taken over cannot overwrite what the next one did.
+
+What this guarantees: every recorded mail reaches the SMTP server at least once. It reaches it twice
+only when the worker dies (or loses the database) after the server accepted the message and before
+the SENT state was written; both copies carry the same Message-ID. A failure is
 classified: permanent ones (5xx, recipients refused) end the mail at once, and a refused
 recipient becomes a failing address; transient ones (no connection, timeouts, 4xx) retry with
 exponential backoff until GEHOORD_MAIL_MAX_ATTEMPTS, then the mail fails. Every failure of a
@@ -28,14 +35,23 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_ATTEMPTS = 8
 DEFAULT_RETRY_BASE_SECONDS = 300
 MAX_RETRY_DELAY = datetime.timedelta(hours=6)
-# A mail claimed longer ago than this belongs to a worker that died mid-send.
-STUCK_AFTER = datetime.timedelta(minutes=15)
+DEFAULT_STUCK_AFTER_SECONDS = 15 * 60
+# What `deliver` returns to a worker whose claim the sweep handed on: the other worker decides.
+TAKEN_OVER = "claim handed on"
 # A queued mail whose task was lost (process killed between commit and enqueue).
 LOST_AFTER = datetime.timedelta(minutes=5)
 
 
 def max_attempts() -> int:
     return getattr(settings, "GEHOORD_MAIL_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)
+
+
+def stuck_after() -> datetime.timedelta:
+    """How long a claim holds. Keep it far above the longest send (every SMTP step may take
+    EMAIL_TIMEOUT): the mail of a live worker that is taken over goes out twice."""
+    return datetime.timedelta(
+        seconds=getattr(settings, "GEHOORD_MAIL_STUCK_AFTER_SECONDS", DEFAULT_STUCK_AFTER_SECONDS)
+    )
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
@@ -63,10 +79,18 @@ def deliver(outbound_id: int) -> str:
         build_message(mail).send()
     except Exception as problem:
         return _failed_attempt(mail, problem)
-    OutboundMail.objects.filter(pk=outbound_id).update(
+    if not _still_claimed(mail).update(
         state=OutboundMail.State.SENT, sent_at=timezone.now(), next_attempt_at=None, last_error=""
-    )
+    ):
+        logger.warning("Mail %s to %s was sent after its claim had been handed on: it may go out twice",
+                       mail.pk, mail.to_address)
+        return TAKEN_OVER
     return OutboundMail.State.SENT
+
+
+def _still_claimed(mail: OutboundMail):
+    """The mail, as long as the claim this worker made (at `mail.claimed_at`) has not been handed on."""
+    return OutboundMail.objects.filter(pk=mail.pk, state=OutboundMail.State.SENDING, claimed_at=mail.claimed_at)
 
 
 def build_message(mail: OutboundMail) -> EmailMultiAlternatives:
@@ -131,9 +155,10 @@ def _failed_attempt(mail: OutboundMail, problem: Exception) -> str:
     if mail.attempts >= max_attempts():
         return _fail(mail, f"gave up after {mail.attempts} attempts; last: {description}")
     next_attempt = timezone.now() + retry_delay(mail.attempts)
-    OutboundMail.objects.filter(pk=mail.pk, state=OutboundMail.State.SENDING).update(
+    if not _still_claimed(mail).update(
         state=OutboundMail.State.QUEUED, last_error=description, next_attempt_at=next_attempt
-    )
+    ):
+        return TAKEN_OVER
     logger.warning("Mail %s to %s not sent (attempt %s), retry at %s: %s", mail.pk, mail.to_address,
                    mail.attempts, next_attempt.isoformat(), description)
     backend = deliver.get_backend()
@@ -145,9 +170,10 @@ def _failed_attempt(mail: OutboundMail, problem: Exception) -> str:
 
 def _fail(mail: OutboundMail, reason: str) -> str:
     now = timezone.now()
-    OutboundMail.objects.filter(pk=mail.pk).update(
+    if not _still_claimed(mail).update(
         state=OutboundMail.State.FAILED, last_error=reason, failed_at=now, next_attempt_at=None
-    )
+    ):
+        return TAKEN_OVER
     mail.state, mail.last_error, mail.failed_at = OutboundMail.State.FAILED, reason, now
     logger.error("Mail %s (%s) to %s failed: %s", mail.pk, mail.kind, mail.to_address, reason)
     recording.record_delivery_failed(mail)
@@ -176,7 +202,7 @@ def requeue_due(now: datetime.datetime | None = None) -> int:
     Meant for the periodic sweep; safe to run anywhere, any number of times (`deliver` claims).
     """
     now = now or timezone.now()
-    OutboundMail.objects.filter(state=OutboundMail.State.SENDING, claimed_at__lt=now - STUCK_AFTER).update(
+    OutboundMail.objects.filter(state=OutboundMail.State.SENDING, claimed_at__lt=now - stuck_after()).update(
         state=OutboundMail.State.QUEUED, next_attempt_at=now
     )
     due = list(

@@ -1,13 +1,17 @@
 """Delivery failures: transient ones retry with exponential backoff until the last attempt, then
 the mail fails and the complaint shows it; permanent ones (5xx) fail at once."""
 
+import asyncio
 import datetime
+import email
+import threading
 
 import pytest
+from django.db import connection
 
 from gehoord.mail import outbound
 from gehoord.mail.models import FailingAddress, OutboundMail
-from gehoord.mail.tasks import STUCK_AFTER, deliver, requeue_due, retry_delay
+from gehoord.mail.tasks import TAKEN_OVER, deliver, requeue_due, retry_delay, stuck_after
 from gehoord.mail.tests.support import Sink, free_port
 
 pytestmark = pytest.mark.django_db
@@ -109,12 +113,70 @@ def test_a_worker_that_died_mid_send_leaves_the_mail_to_be_sent_again(complaint,
     OutboundMail.objects.filter(pk=closing.pk).update(state="sending", claimed_at=T0, attempts=1)
 
     assert requeue_due() == 0
-    time_machine.move_to(T0 + STUCK_AFTER + datetime.timedelta(seconds=1), tick=False)
+    time_machine.move_to(T0 + stuck_after() + datetime.timedelta(seconds=1), tick=False)
     assert requeue_due() == 1
 
     closing.refresh_from_db()
     assert (closing.state, closing.attempts) == ("sent", 2)
     assert len(sink.wait_for(1)) == 1
+
+
+class SlowToAnswerSink(Sink):
+    """Takes the first message in and keeps its sender waiting for the reply until `answer` is set."""
+
+    def __init__(self, reply: str) -> None:
+        super().__init__()
+        self.reply = reply
+        self.answer = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        await super().handle_DATA(server, session, envelope)
+        if len(self.messages) > 1:
+            return "250 Message accepted"
+        while not self.answer.is_set():
+            await asyncio.sleep(0.01)
+        return self.reply
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_whose_claim_was_handed_on_leaves_the_outcome_to_the_worker_that_took_over(
+    complaint, closing, settings, time_machine
+):
+    # Worker A's relay has the message but answers only after the sweep has handed A's claim on
+    # and worker B has sent the mail: A's late "550" must not undo B's delivery.
+    # Committed for real here, the fixture's mail went out at once through the test backend: queue it again.
+    OutboundMail.objects.filter(pk=closing.pk).update(state="queued", attempts=0, sent_at=None)
+    sink = SlowToAnswerSink(reply="550 5.7.1 Message refused")
+    sink.controller.start()
+    smtp_to(settings, sink.port)
+    outcome_of_a = []
+
+    def worker_a():
+        try:
+            outcome_of_a.append(deliver.call(closing.pk))
+        finally:
+            connection.close()
+
+    sending = threading.Thread(target=worker_a)
+    try:
+        sending.start()
+        sink.wait_for(1)
+        time_machine.move_to(T0 + stuck_after() + datetime.timedelta(seconds=1), tick=False)
+        assert requeue_due() == 1  # worker B: claims and sends it (the inline task backend of tests)
+        sink.answer.set()
+        sending.join(timeout=10)
+    finally:
+        sink.answer.set()
+        sink.controller.stop()
+
+    assert outcome_of_a == [TAKEN_OVER]
+    closing.refresh_from_db()
+    assert (closing.state, closing.attempts, closing.last_error) == ("sent", 2, "")
+    assert closing.claimed_at == T0 + stuck_after() + datetime.timedelta(seconds=1)
+    assert not complaint.events.filter(kind="mail_failed").exists()
+    # The relay got it twice, as the same message: the at-least-once window, told by the Message-ID.
+    copies = [email.message_from_bytes(raw)["Message-ID"] for _, _, raw in sink.messages]
+    assert copies == [f"<{closing.message_id}>"] * 2
 
 
 def test_the_backoff_doubles_up_to_six_hours(settings):
