@@ -136,6 +136,8 @@ GEHOORD_REPLY_DOMAIN = env.text("GEHOORD_REPLY_DOMAIN", "")  # default: the doma
 GEHOORD_AUTOMATIC_MAILS_PER_DAY = env.integer("GEHOORD_AUTOMATIC_MAILS_PER_DAY", 40, minimum=1)
 GEHOORD_MAIL_MAX_ATTEMPTS = env.integer("GEHOORD_MAIL_MAX_ATTEMPTS", 8, minimum=1)
 GEHOORD_MAIL_RETRY_BASE_SECONDS = env.integer("GEHOORD_MAIL_RETRY_BASE_SECONDS", 300, minimum=1)
+# How long a worker's claim on a mail holds before the sweep hands it to another worker.
+GEHOORD_MAIL_STUCK_AFTER_SECONDS = env.integer("GEHOORD_MAIL_STUCK_AFTER_SECONDS", 900, minimum=1)
 GEHOORD_MAX_INBOUND_BYTES = env.integer("GEHOORD_MAX_INBOUND_MB", 50, minimum=1) * 1024 * 1024
 GEHOORD_INBOUND_SECRET = env.text("GEHOORD_INBOUND_SECRET", "")
 if GEHOORD_INBOUND_SECRET and len(GEHOORD_INBOUND_SECRET) < 32:
@@ -169,6 +171,17 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.boolean("GEHOORD_SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Behind a load balancer or reverse proxy: how many proxies in front add themselves to
+# X-Forwarded-For (the portal's rate limits then count the consumer's address, not the proxy's),
+# and which of them tells Django that the request came in over HTTPS.
+GEHOORD_PROXY_COUNT = env.integer("GEHOORD_PROXY_COUNT", 0)
+if GEHOORD_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = [GEHOORD_BASE_URL]
+
+# Shared by every web process, so that the portal's rate limits count across all of them: a table
+# in the database (created by the portal's migration), no extra service needed.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gehoord_cache"}}
 
 LOGGING = {
     "version": 1,

@@ -3,14 +3,14 @@
 Fixed windows: a counter per (limit, key, window) that expires with its window. That lets a burst
 of up to twice the limit through across a window's edge, which is fine for spam and guessing;
 it never locks out a person for long. The keys are hashed, so any text (an address, an IP) is a
-valid cache key. With several web processes the cache must be shared (database or Redis cache);
-the default local-memory cache counts per process.
+valid cache key. The cache is shared by every web process (settings.CACHES: a database table).
 """
 
 import hashlib
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 
 
@@ -51,5 +51,11 @@ MESSAGES_PER_COMPLAINT = Limit("messages-complaint", 30, 3600)
 
 
 def client_ip(request) -> str:
-    # REMOTE_ADDR only: a forwarded header can be forged unless a trusted proxy sets it.
+    """The consumer's address: REMOTE_ADDR, or behind GEHOORD_PROXY_COUNT trusted proxies the address
+    the outermost of them saw. Only the entries our own proxies appended count: anything to their
+    left in X-Forwarded-For came from the client and can be forged."""
+    proxies = settings.GEHOORD_PROXY_COUNT
+    forwarded = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "") or "unknown"

@@ -6,6 +6,7 @@ import zoneinfo
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -298,3 +299,25 @@ class TestSpamProtection:
         page = client.post(form_url(vxhome), {**carol(contact_email="new@example.nl"), "category": "levering"})
         assert page.status_code == 200
         assert not Complaint.objects.exists()
+
+    def test_behind_a_proxy_the_limit_counts_the_consumers_address_not_the_proxys(self, client, vxhome, settings):
+        settings.GEHOORD_PROXY_COUNT = 1
+        for number in range(ratelimit.FILING_PER_IP.limit):
+            ratelimit.FILING_PER_IP.hit("203.0.113.7")
+        # The consumer's own X-Forwarded-For entry (left of the proxy's) is not believed.
+        forged = {"HTTP_X_FORWARDED_FOR": "198.51.100.1, 203.0.113.7"}
+        other = {"HTTP_X_FORWARDED_FOR": "203.0.113.8"}
+
+        held = client.post(form_url(vxhome), {**carol(contact_email="a@example.nl"), "category": "levering"}, **forged)
+        filed = client.post(form_url(vxhome), {**carol(contact_email="b@example.nl"), "category": "levering"}, **other)
+
+        assert held.status_code == 200
+        assert filed.status_code == 302
+        assert Complaint.objects.get().contact_email == "b@example.nl"
+
+    def test_the_limits_are_counted_in_the_database_so_every_web_process_shares_them(self, vxhome):
+        ratelimit.FILING_PER_IP.hit("192.0.2.1")
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM gehoord_cache")
+            assert cursor.fetchone()[0] == 1
