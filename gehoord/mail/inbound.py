@@ -20,6 +20,7 @@ import datetime
 import hashlib
 import logging
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -91,7 +92,9 @@ def receive(
         raise TooLarge(f"message of {len(raw)} bytes is larger than {max_bytes()}")
     message_id, synthetic = _message_id(raw)
     try:
-        with transaction.atomic():
+        # Alone, the INSERT is its own transaction; inside a caller's, a savepoint keeps a
+        # duplicate's IntegrityError from breaking it.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
             inbound = InboundMail.objects.create(
                 message_id=message_id,
                 message_id_synthetic=synthetic,
@@ -135,29 +138,29 @@ def _message_id(raw: bytes) -> tuple[str, bool]:
 
 def process(inbound_id: int) -> str:
     """Process one stored mail once; returns its state. Safe to call again (and concurrently)."""
-    with transaction.atomic():
-        inbound = (
-            InboundMail.objects.select_for_update()
-            .filter(pk=inbound_id, state__in=[State.RECEIVED, State.FAILED])
-            .first()
-        )
-        if inbound is None:
-            return "already processed"
-        try:
-            # A savepoint: a crash halfway leaves none of the half-done writes behind.
-            with transaction.atomic():
-                _handle(inbound)
-        except Exception as problem:
-            logger.exception("Inbound mail %s (%s) could not be processed", inbound.pk, inbound.message_id)
-            InboundMail.objects.filter(pk=inbound.pk).update(
-                state=State.FAILED, attempts=F("attempts") + 1, last_error=f"{type(problem).__name__}: {problem}"[:2000]
+    try:
+        with transaction.atomic():
+            inbound = (
+                InboundMail.objects.select_for_update()
+                .filter(pk=inbound_id, state__in=[State.RECEIVED, State.FAILED])
+                .first()
             )
-            return State.FAILED
-        inbound.attempts += 1
-        inbound.processed_at = timezone.now()
-        inbound.last_error = ""
-        inbound.save(update_fields=_PROCESSED_FIELDS)
-        return inbound.state
+            if inbound is None:
+                return "already processed"
+            _handle(inbound)
+            inbound.attempts += 1
+            inbound.processed_at = timezone.now()
+            inbound.last_error = ""
+            inbound.save(update_fields=_PROCESSED_FIELDS)
+            return inbound.state
+    except Exception as problem:
+        # Rolled back: none of the half-done writes stay. The row is marked unless another
+        # worker has processed it meanwhile.
+        logger.exception("Inbound mail %s could not be processed", inbound_id)
+        InboundMail.objects.filter(pk=inbound_id, state__in=[State.RECEIVED, State.FAILED]).update(
+            state=State.FAILED, attempts=F("attempts") + 1, last_error=f"{type(problem).__name__}: {problem}"[:2000]
+        )
+        return State.FAILED
 
 
 _PROCESSED_FIELDS = [
@@ -188,15 +191,14 @@ def _handle(inbound: InboundMail) -> None:
     recipients = list(dict.fromkeys([*mail.recipients, *inbound.envelope_to]))
     _describe(inbound, mail, noise)
 
-    if OutboundMail.objects.filter(message_id=mail.message_id).exists() or _from_ourselves(mail.from_address):
+    match = matching.find_complaint(mail, recipients, noise, exclude_inbound=inbound.pk)
+    if match.our_own or _from_ourselves(mail.from_address):
         # Our own mail came back (a complaint filed with the desk address as the consumer's).
         _finish(inbound, State.IGNORED, triage_reason=OUR_OWN_MAIL)
         return
 
-    organisation = matching.organisation_written_to(recipients)
-    match = matching.find_complaint(mail, recipients, noise, organisation, exclude_inbound=inbound.pk)
-    complaint = match.complaint
-    inbound.organisation = complaint.organisation if complaint else organisation
+    complaint, organisation = match.complaint, match.organisation
+    inbound.organisation = organisation
     inbound.matched_by = match.by
 
     if noise.is_noise:
@@ -306,7 +308,8 @@ def _add_to_complaint(inbound: InboundMail, mail: ParsedMail, complaint: Complai
     # The complainant writes again from this address: it works after all.
     FailingAddress.objects.filter(address=mail.from_address).delete()
     try:
-        with transaction.atomic(), outbound.answering(_answerable_id(inbound)):
+        # No savepoint of our own: an action that refuses has changed nothing (complaints.actions).
+        with outbound.answering(_answerable_id(inbound)):
             message = actions.add_message(
                 complaint, by=Actor.consumer(complaint, via=_("e-mail")), body=body, uploads=uploads
             )

@@ -1,5 +1,6 @@
 """Which complaint an inbound mail belongs to, in the order of SPEC 7.
 
+0. Our own mail come back: its Message-ID is one we sent (matched to nothing).
 1. In-Reply-To/References: a Message-ID we sent, or one we received on a complaint before;
    for a bounce first the Message-ID of the mail it returns.
 2. The Reply-To token: ``reply+<token>@<reply domain>`` among the recipients.
@@ -8,10 +9,12 @@
 4. The sender: exactly one open complaint of that address at the organisation written to.
    (A bounce without a usable Message-ID: the complaint of our last mail to the failed address.)
 
-Nothing here writes; `inbound` decides what a match means (a consumer message, a triage item…).
+Steps 0 to 2 need ids only; the organisation written to is looked up when they find nothing, and
+the matched complaint comes with its organisation in the query that finds it. Nothing here
+writes; `inbound` decides what a match means (a consumer message, a triage item…).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q
 from django.utils.translation import gettext_noop
@@ -44,6 +47,10 @@ class Match:
     # Several complaints fit equally well: a person must choose (triage), and this says why.
     ambiguous: str = ""
     candidates: tuple[Complaint, ...] = ()
+    # The organisation the mail is for: the complaint's, else the one whose complaint address it was sent to.
+    organisation: Organisation | None = None
+    # The mail is one we sent: it came back (a complaint filed with the desk address as the consumer's).
+    our_own: bool = False
 
 
 def organisation_written_to(recipients: list[str]) -> Organisation | None:
@@ -61,16 +68,27 @@ def find_complaint(
     mail: ParsedMail,
     recipients: list[str],
     noise: Noise,
-    organisation: Organisation | None,
     *,
     exclude_inbound: int | None = None,
 ) -> Match:
     thread_ids = list(mail.thread_ids)
     if noise.kind == NoiseKind.BOUNCE and noise.original_message_id:
         thread_ids.insert(0, noise.original_message_id)
+    # One query answers step 0 and, for a reply to our mail, step 1 with the complaint itself.
+    sent = {
+        sent_mail.message_id: sent_mail.complaint
+        for sent_mail in OutboundMail.objects.filter(message_id__in=[mail.message_id, *thread_ids])
+        .select_related("complaint__organisation")
+        .only("message_id", "complaint")
+        .order_by()
+    }
+    if mail.message_id in sent:
+        return Match(our_own=True)
+    match = _by_thread(thread_ids, sent, exclude_inbound) or _by_token(recipients)
+    if match is not None:
+        return replace(match, organisation=match.complaint.organisation)
+    organisation = organisation_written_to(recipients)
     for step in (
-        lambda: _by_thread(thread_ids, exclude_inbound),
-        lambda: _by_token(recipients),
         lambda: _by_subject_tag(mail.subject, organisation),
         lambda: _by_foreign_tag(mail.subject, mail.from_address),
         lambda: _by_bounced_address(noise),
@@ -78,38 +96,42 @@ def find_complaint(
     ):
         match = step()
         if match is not None:
-            return match
-    return Match()
+            return replace(match, organisation=match.complaint.organisation if match.complaint else organisation)
+    return Match(organisation=organisation)
 
 
-def _by_thread(thread_ids: list[str], exclude_inbound: int | None) -> Match | None:
-    if not thread_ids:
-        return None
-    ours = dict(
-        OutboundMail.objects.filter(message_id__in=thread_ids, complaint__isnull=False).values_list(
-            "message_id", "complaint_id"
-        )
-    )
-    received = InboundMail.objects.filter(message_id__in=thread_ids, complaint__isnull=False)
-    if exclude_inbound:
-        received = received.exclude(pk=exclude_inbound)
-    theirs = dict(received.values_list("message_id", "complaint_id"))
+def _by_thread(thread_ids: list[str], sent: dict[str, Complaint | None], exclude_inbound: int | None) -> Match | None:
+    received: dict[str, Complaint] | None = None
     # The most recent id first: a reply quoting two complaints' threads belongs to the newest.
     for message_id in thread_ids:
-        complaint_id = ours.get(message_id) or theirs.get(message_id)
-        if complaint_id:
-            return Match(_complaint(complaint_id), THREAD)
+        if sent.get(message_id):
+            return Match(sent[message_id], THREAD)
+        if received is None:  # asked only when our own mails do not settle it
+            received = _received_on_complaints(thread_ids, exclude_inbound)
+        if message_id in received:
+            return Match(received[message_id], THREAD)
     return None
+
+
+def _received_on_complaints(message_ids: list[str], exclude_inbound: int | None) -> dict[str, Complaint]:
+    received = InboundMail.objects.filter(message_id__in=message_ids, complaint__isnull=False)
+    if exclude_inbound:
+        received = received.exclude(pk=exclude_inbound)
+    rows = received.select_related("complaint__organisation").only("message_id", "complaint").order_by()
+    return {row.message_id: row.complaint for row in rows}
 
 
 def _by_token(recipients: list[str]) -> Match | None:
     tokens = find_plus_tokens(recipients, domain=reply_domain())
     if not tokens:
         return None
-    found = dict(ReplyAddress.objects.filter(token__in=tokens).values_list("token", "complaint_id"))
+    found = {
+        address.token: address.complaint
+        for address in ReplyAddress.objects.filter(token__in=tokens).select_related("complaint__organisation")
+    }
     for token in tokens:
         if token in found:
-            return Match(_complaint(found[token]), TOKEN)
+            return Match(found[token], TOKEN)
     return None
 
 
@@ -127,7 +149,12 @@ def _by_subject_tag(subject: str, organisation: Organisation | None) -> Match | 
         # An organisation whose policy uses order numbers as references tags them as [<order>].
         tokens = find_bracket_tokens(subject)
         if tokens:
-            found = {c.reference: c for c in Complaint.objects.filter(organisation=organisation, reference__in=tokens)}
+            found = {
+                complaint.reference: complaint
+                for complaint in Complaint.objects.select_related("organisation").filter(
+                    organisation=organisation, reference__in=tokens
+                )
+            }
             for token in tokens:
                 if token in found:
                     return Match(found[token], SUBJECT_TAG)

@@ -191,19 +191,46 @@ def _parse(raw: bytes) -> ParsedMail:
     )
 
 
+class _ReceivedMessage(EmailMessage):
+    """An EmailMessage that parses each header once.
+
+    The default policy parses a header anew on every ``get``, and ``get_content_type``,
+    ``get_param``, ``get_filename``… each call ``get``: the walk over one text part parsed its
+    Content-Type about ten times, most of the parsing time. Changed headers (the generator may add
+    a boundary) start a fresh cache.
+    """
+
+    _MISSING = object()
+
+    def __init__(self, policy=_POLICY) -> None:
+        super().__init__(policy)
+        self._parsed_for: tuple = ()
+        self._parsed: dict[str, object] = {}
+
+    def get(self, name, failobj=None):
+        headers = tuple(self._headers)
+        if headers != self._parsed_for:
+            self._parsed_for, self._parsed = headers, {}
+        key = name.lower()
+        if key not in self._parsed:
+            self._parsed[key] = super().get(key, self._MISSING)
+        value = self._parsed[key]
+        return failobj if value is self._MISSING else value
+
+
 def _read(raw: bytes) -> tuple[EmailMessage, list[str]]:
     """Parse, repairing a header block that holds a line which is not a header.
 
     The email package takes such a line as the start of the body, so every header after it
     (Content-Type!) would be read as text.
     """
-    message = BytesParser(policy=_POLICY).parsebytes(raw)
+    message = BytesParser(_ReceivedMessage, policy=_POLICY).parsebytes(raw)
     if not any(isinstance(defect, errors.MissingHeaderBodySeparatorDefect) for defect in message.defects):
         return message, []
     repaired, notes = _repair_header_block(raw)
     if not notes:
         return message, []
-    retry = BytesParser(policy=_POLICY).parsebytes(repaired)
+    retry = BytesParser(_ReceivedMessage, policy=_POLICY).parsebytes(repaired)
     if any(isinstance(defect, errors.MissingHeaderBodySeparatorDefect) for defect in retry.defects):
         return message, []
     return retry, notes

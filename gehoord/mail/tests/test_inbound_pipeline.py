@@ -314,6 +314,17 @@ def test_our_own_mail_coming_back_is_ignored(complaint):
     assert Complaint.objects.count() == 1
 
 
+def test_our_own_mail_is_known_by_its_message_id_whoever_sends_it_on(complaint):
+    ack = acknowledgement_of(complaint)
+    raw = make_mail(sender="Doorsturing <relay@lijst.example>", to="klachten@acme.example",
+                    subject=ack.subject, body=ack.body_text, message_id=f"<{ack.message_id}>")
+
+    stored = deliver_raw(raw)
+
+    assert (stored.state, stored.triage_reason, stored.complaint) == ("ignored", "our own mail came back", None)
+    assert not complaint.messages.exists()
+
+
 # -- the ingest-mail command ------------------------------------------------------------------
 
 
