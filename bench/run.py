@@ -49,7 +49,7 @@ DESK_COMPLAINT_PATH = "/desk/{org}/k/{reference}/"
 LOGIN_PATH = "/accounts/login/"
 # The API has no "open complaints by nearest deadline" ordering yet: until it does, the API queue
 # workload lists one open status, 25 a page. Change this one line when the API gains the queue.
-API_QUEUE_PATH = "/api/v1/complaints?status=investigating&limit=25&offset={offset}"
+API_QUEUE_PATH = "/api/v1/complaints?status=open&order=deadline&limit=25&offset={offset}"
 # Workload 6: the inbound pipeline's entry point, "module:function" called with the raw bytes of one
 # message (RFC 5322), envelope_from= and envelope_to=, returning None when the mail landed on its
 # complaint or a description of what happened instead. The default, `through_inbound_pipeline`
@@ -542,25 +542,22 @@ class Fixture:
 
     def explain(self) -> dict:
         """EXPLAIN ANALYZE of the queue and list queries the pages and the API run (PostgreSQL)."""
-        from django.db.models import Q
-
-        from gehoord.complaints.models import OPEN_STATUSES, Complaint
+        from gehoord.complaints import search as complaint_search
+        from gehoord.complaints.models import Complaint
 
         complaints = Complaint.objects.filter(organisation_id=self.organisation_id)
         term = SEARCH_TERMS[self.language][0]
-        search = complaints.filter(
-            Q(reference__icontains=term) | Q(description__icontains=term) | Q(contact_name__icontains=term)
-            | Q(contact_email__icontains=term) | Q(order_number__icontains=term) | Q(product__icontains=term)
-        )
+        found = complaint_search.matching(complaints.filter(status="closed"), term)
         queries = {
-            "queue: open, nearest deadline first, 25": complaints.filter(status__in=OPEN_STATUSES)
-            .order_by("next_deadline_at", "id")[:25],
-            "queue: count of open": complaints.filter(status__in=OPEN_STATUSES),
+            "queue: open, nearest deadline first, 25": complaints.open().most_urgent_first()[:25],
+            "queue: count of open": complaints.open().order_by(),
             "api list: status=investigating, newest first, 25": complaints.filter(status="investigating")
-            .select_related("category", "handler").order_by("-received_at", "-id")[:25],
-            f"api search: q={term}, newest first, 25": search.select_related("category", "handler")
-            .order_by("-received_at", "-id")[:25],
-            f"api search: count for q={term}": search,
+            .select_related("category", "handler").newest_first()[:25],
+            f"api search: status=closed, q={term}, newest first, 25": found.select_related("category", "handler")
+            .newest_first()[:25],
+            f"api search: count for status=closed, q={term} (up to {complaint_search.COUNT_LIMIT + 1})": found.order_by()[
+                : complaint_search.COUNT_LIMIT + 1
+            ],
             "desk queue: counts per status (gehoord.desk.queries.status_counts)": None,
         }
         plans = {}
@@ -586,7 +583,7 @@ class Fixture:
                 elif title.startswith(("queue: count", "api search: count")):
                     from django.db import connection
 
-                    sql, params = queryset.order_by().values("id").query.sql_with_params()
+                    sql, params = queryset.values("id").query.sql_with_params()
                     with connection.cursor() as cursor:
                         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) SELECT COUNT(*) FROM ({sql}) AS counted", params)
                         plans[title] = "\n".join(row[0] for row in cursor.fetchall())

@@ -3,8 +3,9 @@
 import base64
 import binascii
 import datetime
+from typing import Literal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field as SchemaField
@@ -14,7 +15,7 @@ from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
 from gehoord.api import schemas
-from gehoord.complaints import actions, lifecycle
+from gehoord.complaints import actions, lifecycle, search
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.attachments import Upload
 from gehoord.complaints.intake import NewComplaint, file_complaint
@@ -75,6 +76,7 @@ def _summary(complaint: Complaint) -> dict:
         "order_number": complaint.order_number,
         "received_at": complaint.received_at,
         "updated_at": complaint.updated_at,
+        "next_deadline_at": complaint.next_deadline_at,
     }
 
 
@@ -88,7 +90,8 @@ def _attachment(attachment) -> dict:
     }
 
 
-def _detail(complaint: Complaint, actor: Actor) -> dict:
+def _detail(complaint: Complaint, actor: Actor, *, attachments=None, resolutions=None, outcome_letters=None) -> dict:
+    """`attachments`, `resolutions`, `outcome_letters`: the complaint's, when the caller has them already."""
     feedback = None
     if complaint.feedback_at:
         feedback = {
@@ -113,7 +116,7 @@ def _detail(complaint: Complaint, actor: Actor) -> dict:
         "resolved_at": complaint.resolved_at,
         "closed_at": complaint.closed_at,
         "feedback": feedback,
-        "attachments": [_attachment(a) for a in complaint.attachments.all()],
+        "attachments": [_attachment(a) for a in (complaint.attachments.all() if attachments is None else attachments)],
         "resolutions": [
             {
                 "kinds": r.kinds,
@@ -124,7 +127,7 @@ def _detail(complaint: Complaint, actor: Actor) -> dict:
                 "response": r.response,
                 "responded_at": r.responded_at,
             }
-            for r in complaint.resolutions.all()
+            for r in (complaint.resolutions.all() if resolutions is None else resolutions)
         ],
         "outcome_letters": [
             {
@@ -135,7 +138,7 @@ def _detail(complaint: Complaint, actor: Actor) -> dict:
                 "decision": letter.decision,
                 "written_at": letter.written_at,
             }
-            for letter in complaint.outcome_letters.all()
+            for letter in (complaint.outcome_letters.all() if outcome_letters is None else outcome_letters)
         ],
         "allowed_actions": lifecycle.allowed_actions(complaint, actor),
     }
@@ -158,20 +161,33 @@ def create_complaint(request: HttpRequest, payload: schemas.ComplaintIn):
         visibility=payload.visibility,
     )
     actor = _actor(request)
-    complaint = file_complaint(
-        _organisation(request), new, channel=payload.channel, by=actor, uploads=_uploads(payload.attachments)
-    )
-    return Answer(201, _detail(_complaint(request, complaint.reference), actor))
+    uploads = _uploads(payload.attachments)
+    complaint = file_complaint(_organisation(request), new, channel=payload.channel, by=actor, uploads=uploads)
+    # Answered from the complaint as filed: it has only the files sent with it, no proposals or letters.
+    attachments = complaint.attachments.all() if uploads else []
+    return Answer(201, _detail(complaint, actor, attachments=attachments, resolutions=[], outcome_letters=[]))
+
+
+OPEN = "open"
+NEWEST_FIRST = "received"
+MOST_URGENT_FIRST = "deadline"
 
 
 class ComplaintFilters(schemas.Clean):
-    status: Status | None = None
+    status: Literal[(OPEN, *Status.values)] | None = SchemaField(None, description="A status, or 'open' for every open one")
     stage: Stage | None = None
     category: str | None = SchemaField(None, description="Category slug")
     handler: str | None = SchemaField(None, description="Handler's username, or 'none' for unassigned")
-    q: str | None = SchemaField(None, max_length=200, description="Text to look for")
+    q: str | None = SchemaField(
+        None,
+        max_length=200,
+        description="Words, a reference, order number, name, e-mail address or phone number (full text, Dutch stemming)",
+    )
     received_after: datetime.datetime | None = None
     received_before: datetime.datetime | None = None
+    order: Literal["received", "deadline"] = SchemaField(
+        NEWEST_FIRST, description="'received': newest first; 'deadline': the nearest running deadline first (the queue)"
+    )
     limit: int = SchemaField(25, ge=1, le=100)
     # Bounded so that offset + limit always fits the database's integers (else a 500, not a 422).
     offset: int = SchemaField(0, ge=0, le=1_000_000_000)
@@ -187,10 +203,19 @@ class ComplaintFilters(schemas.Clean):
         return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
+# What a list item shows; the description and the rest stay in the database.
+SUMMARY_COLUMNS = (
+    "reference", "public_id", "status", "stage", "channel", "category__slug", "handler__username",
+    "contact_name", "order_number", "received_at", "updated_at", "next_deadline_at",
+)
+
+
 @router.get("/complaints", response={200: schemas.ComplaintList, **ERRORS}, summary="List complaints")
 def list_complaints(request: HttpRequest, filters: Query[ComplaintFilters]):
     complaints = Complaint.objects.of_organisation(_organisation(request))
-    if filters.status:
+    if filters.status == OPEN:
+        complaints = complaints.open()
+    elif filters.status:
         complaints = complaints.filter(status=filters.status)
     if filters.stage:
         complaints = complaints.filter(stage=filters.stage)
@@ -201,23 +226,17 @@ def list_complaints(request: HttpRequest, filters: Query[ComplaintFilters]):
     elif filters.handler:
         complaints = complaints.filter(handler__username=filters.handler)
     if filters.q:
-        text = filters.q.strip()
-        complaints = complaints.filter(
-            Q(reference__icontains=text)
-            | Q(description__icontains=text)
-            | Q(contact_name__icontains=text)
-            | Q(contact_email__icontains=text)
-            | Q(order_number__icontains=text)
-            | Q(product__icontains=text)
-        )
+        complaints = search.matching(complaints, filters.q)
     if filters.received_after:
         complaints = complaints.filter(received_at__gte=filters.received_after)
     if filters.received_before:
         complaints = complaints.filter(received_at__lt=filters.received_before)
-    page = complaints.select_related("category", "handler").order_by("-received_at", "-id")[
+    ordered = complaints.most_urgent_first() if filters.order == MOST_URGENT_FIRST else complaints.newest_first()
+    page = ordered.select_related("category", "handler").only(*SUMMARY_COLUMNS)[
         filters.offset : filters.offset + filters.limit
     ]
-    return {"items": [_summary(c) for c in page], "count": complaints.count()}
+    count, exact = search.count(complaints) if filters.q else (complaints.count(), True)
+    return {"items": [_summary(c) for c in page], "count": count, "count_exact": exact}
 
 
 @router.get("/complaints/{reference}", response={200: schemas.ComplaintDetail, **ERRORS}, summary="One complaint")

@@ -93,11 +93,13 @@ class ComplaintSummary(Schema):
     order_number: str
     received_at: datetime.datetime
     updated_at: datetime.datetime
+    next_deadline_at: datetime.datetime | None = Field(None, description="The nearest running deadline")
 
 
 class ComplaintList(Schema):
     items: list[ComplaintSummary]
-    count: int
+    count: int = Field(description="How many complaints match; with q, counted up to 1000")
+    count_exact: bool = Field(True, description="False when a search matched more than `count` complaints")
 
 
 class AttachmentOut(Schema):

@@ -6,6 +6,7 @@ its mail for after the commit. The API, the pages, inbound mail and the sweep al
 functions; there is no other write path. When anything is refused, nothing has changed.
 """
 
+import copy
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,16 +56,38 @@ class FeedbackInput:
     comment: str = ""
 
 
+# What `_performing` compares to save only the columns an action changed (updated_at always changes).
+_SAVED_FIELDS = tuple(
+    field.attname for field in Complaint._meta.concrete_fields if not field.primary_key and field.name != "updated_at"
+)
+
+
+def _stored_values(complaint: Complaint) -> dict:
+    values = {name: getattr(complaint, name) for name in _SAVED_FIELDS}
+    # JSON values are copied: an action could change them in place.
+    return {name: copy.deepcopy(value) if isinstance(value, dict | list) else value for name, value in values.items()}
+
+
 @contextmanager
-def _performing(action: str, complaint: Complaint, by: Actor) -> Iterator[Complaint]:
-    """Lock the complaint, check the action, and on success move it to the action's target state."""
-    with transaction.atomic():
-        locked = Complaint.objects.select_for_update().select_related("organisation").get(pk=complaint.pk)
+def _performing(action: str, complaint: Complaint, by: Actor, *, created_here: bool = False) -> Iterator[Complaint]:
+    """Lock the complaint, check the action, and on success move it to the action's target state.
+
+    `created_here`: the caller created the complaint in its own transaction and passes it as stored.
+    No other transaction can see it yet, so it is neither locked nor read again, and a refusal rolls
+    the caller's transaction back (with the complaint) instead of a savepoint of its own.
+    """
+    with transaction.atomic(savepoint=not created_here):
+        if created_here:
+            locked = complaint
+        else:
+            locked = Complaint.objects.select_for_update().select_related("organisation").get(pk=complaint.pk)
+        stored = _stored_values(locked)
         transition = lifecycle.check(action, locked, by)
         yield locked
         if transition.target is not None:
             locked.status = transition.target
-        locked.save()
+        changed = [name for name, value in stored.items() if getattr(locked, name) != value]
+        locked.save(update_fields=[*changed, "updated_at"])
 
 
 def _text(value: str | None, field: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
@@ -114,15 +137,15 @@ def _letter(complaint: Complaint, letter: LetterInput | None, by: Actor) -> Outc
 def acknowledge(complaint: Complaint, *, by: Actor, on_receipt: bool = False) -> Complaint:
     """Confirm receipt, telling the consumer the reference, who handles it and when to expect an answer.
 
-    `on_receipt`: the policy's automatic acknowledgement, which counts from the instant of receipt.
+    `on_receipt`: the policy's automatic acknowledgement, which `file_complaint` runs on the complaint
+    it has just created in its transaction; it counts from the instant of receipt.
     """
-    with _performing("acknowledge", complaint, by) as complaint:
+    with _performing("acknowledge", complaint, by, created_here=on_receipt) as complaint:
         now = complaint.received_at if on_receipt else timezone.now()
         escalated = complaint.status == Status.ESCALATED
         if not escalated:
             complaint.acknowledged_at = now
-        deadlines.on_acknowledged(complaint, at=now, escalation=escalated)
-        expected = deadlines.expected_answer_by(complaint)
+        expected = deadlines.on_acknowledged(complaint, at=now, escalation=escalated)
         # What the consumer is told, kept on the timeline as told.
         told = {
             "reference": complaint.reference,
@@ -134,7 +157,7 @@ def acknowledge(complaint: Complaint, *, by: Actor, on_receipt: bool = False) ->
         timeline.record(
             complaint, "escalation_acknowledged" if escalated else "acknowledged", by, consumer_visible=True, **told
         )
-        outbound.send_acknowledgement(complaint, expected)
+        outbound.send_acknowledgement(complaint, expected, new_complaint=on_receipt)
     return complaint
 
 

@@ -65,14 +65,15 @@ def file_complaint(
     uploaded_keys = {upload.field_key for upload in checked if upload.field_key}
     if complaint.category is not None:
         complaint.field_values = clean_field_values(complaint.category.fields.all(), new.field_values, uploaded_keys)
-    complaint.received_at = received_at or timezone.now()
+    # In UTC, as the database gives it back: the acknowledgement on receipt tells it from this object.
+    complaint.received_at = (received_at or timezone.now()).astimezone(datetime.UTC)
     complaint.policy = policy
+    received_deadlines = deadlines.plan_receipt(complaint)
     with transaction.atomic():
         _save_with_reference(complaint, use_order_number=policy.spec.order_number_is_reference)
         for upload in checked:
             attachments.store(complaint, upload)
-        deadlines.on_received(complaint)
-        complaint.save(update_fields=["next_deadline_at"])
+        deadlines.start(received_deadlines)
         timeline.record(
             complaint, "received", by, consumer_visible=True, channel=channel, attachments=len(checked)
         )
@@ -119,7 +120,7 @@ def _validated(organisation: Organisation, new: NewComplaint, channel: str, uplo
     category = None
     categories = organisation.categories.filter(active=True)
     if new.category:
-        category = categories.filter(slug=new.category).first()
+        category = categories.select_related("route_to_team", "route_to_user").filter(slug=new.category).first()
         if category is None:
             errors["category"] = _("Unknown category %(slug)s.") % {"slug": new.category}
     elif channel != Channel.EMAIL and categories.exists():

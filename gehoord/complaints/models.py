@@ -83,6 +83,13 @@ class ComplaintQuerySet(models.QuerySet):
     def open(self) -> "ComplaintQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 
+    def most_urgent_first(self) -> "ComplaintQuerySet":
+        """The nearest running deadline first, complaints without one last, the oldest first."""
+        return self.order_by(models.F("next_deadline_at").asc(nulls_last=True), "received_at", "id")
+
+    def newest_first(self) -> "ComplaintQuerySet":
+        return self.order_by("-received_at", "-id")
+
 
 class Complaint(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="complaints")
@@ -157,7 +164,8 @@ class Complaint(models.Model):
         ]
         indexes = [
             models.Index(fields=["organisation", "-received_at", "-id"], name="complaint_org_received"),
-            models.Index(fields=["organisation", "status"], name="complaint_org_status"),
+            # A status's complaints newest first (the lists), and the counts per status from the index alone.
+            models.Index(fields=["organisation", "status", "-received_at", "-id"], name="complaint_org_status_received"),
             models.Index(fields=["organisation", "order_number"], name="complaint_org_order"),
             models.Index(fields=["handler", "status"], name="complaint_handler_status"),
             models.Index(fields=["organisation", "next_deadline_at"], name="complaint_org_next_deadline"),

@@ -100,7 +100,7 @@ class FailingAddress(models.Model):
 class AutomaticMailCount(models.Model):
     """How many automatic mails an address got on one (UTC) day: the loop breaker of SPEC 7.
 
-    Counted with a conditional UPDATE, so concurrent writers cannot pass the limit together.
+    Counted with one conditional upsert (see outbound), so concurrent writers cannot pass the limit together.
     """
 
     address = models.EmailField()

@@ -20,8 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -32,9 +31,16 @@ DEFAULT_AUTOMATIC_MAILS_PER_DAY = 40
 REFERENCES_KEPT = 10
 
 
-def send_acknowledgement(complaint, expected_answer_by) -> None:
+def send_acknowledgement(complaint, expected_answer_by, *, new_complaint: bool = False) -> None:
+    """`new_complaint`: the complaint was created in this transaction, so it has no mail yet."""
     template = "escalation_acknowledgement" if complaint.stage > 1 else "acknowledgement"
-    _queue(template, complaint, expected_answer_by=expected_answer_by, tracking_url=tracking_url(complaint))
+    _queue(
+        template,
+        complaint,
+        new_complaint=new_complaint,
+        expected_answer_by=expected_answer_by,
+        tracking_url=tracking_url(complaint),
+    )
 
 
 def send_information_request(complaint, message) -> None:
@@ -118,18 +124,26 @@ def new_reply_token() -> str:
     return base64.b32encode(secrets.token_bytes(15)).decode("ascii").lower()
 
 
-def reply_address(complaint) -> str:
-    """``reply+<token>@<reply domain>``; the token is made once per complaint and kept."""
-    token = ReplyAddress.objects.filter(complaint=complaint).values_list("token", flat=True).first()
-    if token is None:
-        try:
-            with transaction.atomic():
-                token = ReplyAddress.objects.create(
-                    complaint=complaint, token=new_reply_token(), created_at=timezone.now()
-                ).token
-        except IntegrityError:  # another transaction made it first
-            token = ReplyAddress.objects.get(complaint=complaint).token
+def reply_address(complaint, *, new_complaint: bool = False) -> str:
+    """``reply+<token>@<reply domain>``; the token is made once per complaint and kept.
+
+    `new_complaint`: created in this transaction, so it has no token and no one else can make one.
+    """
+    if new_complaint:
+        token = _make_reply_token(complaint)
+    else:
+        token = ReplyAddress.objects.filter(complaint=complaint).values_list("token", flat=True).first()
+        if token is None:
+            try:
+                with transaction.atomic():
+                    token = _make_reply_token(complaint)
+            except IntegrityError:  # another transaction made it first
+                token = ReplyAddress.objects.get(complaint=complaint).token
     return f"reply+{token}@{reply_domain()}"
+
+
+def _make_reply_token(complaint) -> str:
+    return ReplyAddress.objects.create(complaint=complaint, token=new_reply_token(), created_at=timezone.now()).token
 
 
 def failing(address: str) -> FailingAddress | None:
@@ -140,43 +154,48 @@ def automatic_mails_per_day() -> int:
     return getattr(settings, "GEHOORD_AUTOMATIC_MAILS_PER_DAY", DEFAULT_AUTOMATIC_MAILS_PER_DAY)
 
 
+# One statement, so that concurrent writers cannot pass the limit together: they queue on the
+# row's unique key and each re-checks the count the one before it left. Raw SQL, as the ORM has
+# no conditional upsert; PostgreSQL and SQLite (3.35 or later, for RETURNING) both speak it.
+_COUNT_AUTOMATIC_SQL = """INSERT INTO "{counts}" ("address", "day", "count")
+    SELECT %s, %s, 1 WHERE NOT EXISTS (SELECT 1 FROM "{failing}" WHERE "address" = %s)
+    ON CONFLICT ("address", "day") DO UPDATE SET "count" = "{counts}"."count" + 1 WHERE "{counts}"."count" < %s
+    RETURNING "count"
+""".format(counts=AutomaticMailCount._meta.db_table, failing=FailingAddress._meta.db_table)
+
+
 def _count_automatic(address: str, now: datetime.datetime) -> bool:
-    """Count one automatic mail to `address` today; False when the day's limit is reached."""
+    """Count one automatic mail to `address` today; False, counting nothing, when the address is
+    failing or the day's limit is reached."""
     day = now.astimezone(datetime.UTC).date()
     address = address.strip().lower()
-    if not AutomaticMailCount.objects.filter(address=address, day=day).exists():
-        try:
-            with transaction.atomic():
-                AutomaticMailCount.objects.create(address=address, day=day, count=0)
-        except IntegrityError:
-            pass
-    # One conditional UPDATE: concurrent writers queue on the row and re-check the limit.
-    return bool(
-        AutomaticMailCount.objects.filter(address=address, day=day, count__lt=automatic_mails_per_day()).update(
-            count=F("count") + 1
-        )
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNT_AUTOMATIC_SQL, [address, day, address, automatic_mails_per_day()])
+        return cursor.fetchone() is not None
 
 
 # -- recording ----------------------------------------------------------------------------------
 
 
-def _thread(complaint, to: str, answering_now: _Answering | None) -> tuple[str, list[str]]:
+def _thread(complaint, to: str, answering_now: _Answering | None, new_complaint: bool) -> tuple[str, list[str]]:
     """In-Reply-To and References: the mails of this complaint exchanged with this address.
 
     In-Reply-To is the consumer's latest mail (else our latest mail), References the last few ids
     of both sides in the order they were written.
     """
-    inbound = list(
-        InboundMail.objects.filter(complaint=complaint, message_id_synthetic=False, noise="")
-        .order_by("-received_at", "-id")
-        .values_list("received_at", "message_id")[:REFERENCES_KEPT]
-    )
-    outbound = list(
-        OutboundMail.objects.filter(complaint=complaint, to_address=to)
-        .order_by("-created_at", "-id")
-        .values_list("created_at", "message_id")[:REFERENCES_KEPT]
-    )
+    if new_complaint:
+        inbound, outbound = [], []  # a complaint created in this transaction has no mail yet
+    else:
+        inbound = list(
+            InboundMail.objects.filter(complaint=complaint, message_id_synthetic=False, noise="")
+            .order_by("-received_at", "-id")
+            .values_list("received_at", "message_id")[:REFERENCES_KEPT]
+        )
+        outbound = list(
+            OutboundMail.objects.filter(complaint=complaint, to_address=to)
+            .order_by("-created_at", "-id")
+            .values_list("created_at", "message_id")[:REFERENCES_KEPT]
+        )
     if answering_now is not None:
         inbound.insert(0, (timezone.now(), answering_now.message_id))
     chain = sorted(inbound + outbound, key=lambda pair: pair[0])
@@ -191,9 +210,19 @@ def _thread(complaint, to: str, answering_now: _Answering | None) -> tuple[str, 
 
 
 def _queue(
-    template: str, complaint, automatic: bool = True, to: str = "", language: str = "", **context
+    template: str,
+    complaint,
+    automatic: bool = True,
+    to: str = "",
+    language: str = "",
+    new_complaint: bool = False,
+    **context,
 ) -> OutboundMail | None:
-    """Render and record one mail; by default to the complainant, in the complainant's language."""
+    """Render and record one mail; by default to the complainant, in the complainant's language.
+
+    `new_complaint`: the complaint was created in this transaction, so it has no mail and no reply
+    address yet.
+    """
     to_consumer = not to
     to = (to or complaint.contact_email or "").strip().lower()
     language = language or complaint.contact_language
@@ -201,14 +230,14 @@ def _queue(
         return None
     now = timezone.now()
     answering_now = _answering.get() if to_consumer else None
-    reply_to = reply_address(complaint) if to_consumer else ""
+    reply_to = reply_address(complaint, new_complaint=new_complaint) if to_consumer else ""
     context.update(complaint=complaint, organisation=complaint.organisation, reply_to=reply_to)
     with translation.override(language):
         subject = " ".join(render_to_string(f"mail/{template}/subject.txt", context).split())
         subject = f"[{complaint.reference}] {subject}"
         body = render_to_string(f"mail/{template}/body.txt", context)
         html = render_to_string("mail/_base.html", {**context, "subject": subject, "body": body, "language": language})
-    in_reply_to, references = _thread(complaint, to, answering_now) if to_consumer else ("", [])
+    in_reply_to, references = _thread(complaint, to, answering_now, new_complaint) if to_consumer else ("", [])
     mail = OutboundMail(
         complaint=complaint,
         kind=template,
@@ -225,12 +254,14 @@ def _queue(
         auto_submitted=("auto-replied" if answering_now else "auto-generated") if automatic else "",
         created_at=now,
     )
-    blocked = failing(to)
+    # The common case, an automatic mail counted for a working address, takes one statement.
+    counted = automatic and _count_automatic(to, now)
+    blocked = None if counted else failing(to)
     if blocked is not None:
         mail.state = OutboundMail.State.FAILED
         mail.failed_at = now
         mail.last_error = f"not sent: {to} is failing since {blocked.first_failed_at:%Y-%m-%d %H:%M} UTC ({blocked.reason})"
-    elif automatic and not _count_automatic(to, now):
+    elif automatic and not counted:
         mail.state = OutboundMail.State.SUPPRESSED
         mail.last_error = f"not sent: {to} already got {automatic_mails_per_day()} automatic mails today"
     mail.save(force_insert=True)

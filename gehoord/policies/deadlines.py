@@ -3,6 +3,9 @@
 The complaint actions call these hooks inside their own transaction, with the complaint locked;
 the sweep (sweep.py) handles what time does on its own: reminders, missed deadlines, the update
 a `respond` deadline demands, and reassignment.
+
+Each hook also sets the complaint's `next_deadline_at` (the caller saves it): from the pending
+deadlines it has in hand when it read them all anyway, else by asking the database afterwards.
 """
 
 import datetime
@@ -20,111 +23,132 @@ ANSWER_KINDS = (DeadlineKind.respond, DeadlineKind.resolve)
 ESCALATION_ANSWER_KINDS = (DeadlineKind.escalation_resolve,)
 
 
-def _start(complaint, anchor: Anchor, at: datetime.datetime, stage: int = 1) -> list[Deadline]:
+def _plan(complaint, anchor: Anchor, at: datetime.datetime, stage: int = 1) -> list[Deadline]:
+    """The deadlines the policy starts at `anchor`, not yet stored."""
     spec = complaint.policy.spec
-    created = []
+    planned = []
     for rule in rules_for_anchor(spec, anchor, stage):
-        planned = schedule(spec.calendar, rule, at)
+        scheduled = schedule(spec.calendar, rule, at)
         deadline = Deadline(
             complaint=complaint,
             kind=rule.kind,
             stage=rule.stage,
             rule_data=rule.to_dict(),
             anchored_at=at,
-            due_at=planned.due_at,
-            target_at=planned.target_at,
-            remind_at=planned.remind_at,
+            due_at=scheduled.due_at,
+            target_at=scheduled.target_at,
+            remind_at=scheduled.remind_at,
         )
         deadline.plan_next_check()
-        created.append(deadline)
-    return Deadline.objects.bulk_create(created)
+        planned.append(deadline)
+    return planned
 
 
-def _meet(complaint, kinds, stage: int | None = None, at: datetime.datetime | None = None) -> None:
-    pending = Deadline.objects.pending().filter(complaint=complaint, kind__in=list(kinds))
-    if stage is not None:
-        pending = pending.filter(stage=stage)
+def start(planned: list[Deadline]) -> list[Deadline]:
+    """Store planned deadlines (once their complaint has its id)."""
+    return Deadline.objects.bulk_create(planned)
+
+
+def _start(complaint, anchor: Anchor, at: datetime.datetime, stage: int = 1) -> list[Deadline]:
+    return start(_plan(complaint, anchor, at, stage))
+
+
+def _pending(complaint) -> list[Deadline]:
+    return list(Deadline.objects.pending().filter(complaint=complaint))
+
+
+def _meet(pending: list[Deadline], kinds, stage: int, at: datetime.datetime) -> list[Deadline]:
+    """Mark the pending deadlines of `kinds` in `stage` met; returns the ones still pending."""
+    still_pending = []
+    met_by_next_check: dict[datetime.datetime | None, list[int]] = {}
     for deadline in pending:
-        deadline.met_at = at or timezone.now()
-        deadline.paused_at = None
-        deadline.plan_next_check()
-        deadline.save(update_fields=["met_at", "paused_at", "next_check_at"])
+        if deadline.kind in kinds and deadline.stage == stage:
+            deadline.met_at = at
+            deadline.paused_at = None
+            deadline.plan_next_check()
+            met_by_next_check.setdefault(deadline.next_check_at, []).append(deadline.pk)
+        else:
+            still_pending.append(deadline)
+    # One UPDATE for the rows that end with the same next check (a met deadline mostly has none).
+    for next_check_at, ids in met_by_next_check.items():
+        Deadline.objects.filter(pk__in=ids).update(met_at=at, paused_at=None, next_check_at=next_check_at)
+    return still_pending
 
 
-def _keeps_next_deadline(hook):
-    """After the hook changed deadlines, update the complaint's `next_deadline_at` (the caller saves)."""
-
-    def wrapper(complaint, *args, **kwargs):
-        result = hook(complaint, *args, **kwargs)
-        refresh_next_deadline(complaint)
-        return result
-
-    wrapper.__name__ = hook.__name__
-    wrapper.__doc__ = hook.__doc__
-    return wrapper
+def _nearest_running(pending) -> datetime.datetime | None:
+    """The nearest due instant of the pending deadlines whose clock runs (is not paused)."""
+    return min((deadline.due_at for deadline in pending if deadline.paused_at is None), default=None)
 
 
 def refresh_next_deadline(complaint) -> None:
     """Keep `complaint.next_deadline_at` (saved by the caller) equal to its nearest running deadline."""
-    nearest = (
-        Deadline.objects.pending()
-        .filter(complaint=complaint, paused_at__isnull=True)
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first()
-    )
-    complaint.next_deadline_at = nearest
+    pending = Deadline.objects.pending().filter(complaint=complaint).only("due_at", "paused_at")
+    complaint.next_deadline_at = _nearest_running(pending)
 
 
-@_keeps_next_deadline
-def on_received(complaint) -> None:
-    _start(complaint, Anchor.received, complaint.received_at)
+def plan_receipt(complaint) -> list[Deadline]:
+    """Plan the deadlines that start when the new `complaint` is received, before its first save.
+
+    It has no other deadlines, so its `next_deadline_at` is set from these and goes into that first
+    save; `start` stores them once the complaint has its id.
+    """
+    planned = _plan(complaint, Anchor.received, complaint.received_at)
+    complaint.next_deadline_at = _nearest_running(planned)
+    return planned
 
 
-@_keeps_next_deadline
-def on_acknowledged(complaint, *, at: datetime.datetime, escalation: bool) -> None:
+def on_acknowledged(complaint, *, at: datetime.datetime, escalation: bool) -> datetime.datetime | None:
+    """Meet the acknowledgement deadline and start what runs from the acknowledgement.
+
+    Returns when the consumer can expect an answer, which the acknowledgement tells them.
+    """
     if escalation:
-        _meet(complaint, [DeadlineKind.escalation_acknowledge], stage=complaint.stage, at=at)
-        _start(complaint, Anchor.escalation_acknowledged, at, stage=complaint.stage)
+        pending = _meet(_pending(complaint), [DeadlineKind.escalation_acknowledge], stage=complaint.stage, at=at)
+        pending += _start(complaint, Anchor.escalation_acknowledged, at, stage=complaint.stage)
     else:
-        _meet(complaint, [DeadlineKind.acknowledge], stage=1, at=at)
-        _start(complaint, Anchor.acknowledged, at)
+        pending = _meet(_pending(complaint), [DeadlineKind.acknowledge], stage=1, at=at)
+        pending += _start(complaint, Anchor.acknowledged, at)
+    complaint.next_deadline_at = _nearest_running(pending)
+    return _expected_answer(pending, complaint.stage)
 
 
-@_keeps_next_deadline
 def on_assigned(complaint) -> None:
-    _meet(complaint, [DeadlineKind.assign], stage=1)
+    pending = _meet(_pending(complaint), [DeadlineKind.assign], stage=1, at=timezone.now())
+    complaint.next_deadline_at = _nearest_running(pending)
 
 
-@_keeps_next_deadline
 def on_answered(complaint) -> None:
     """A message to the consumer or a proposal: the substantive answer and the update are given."""
-    _meet(complaint, [DeadlineKind.respond, DeadlineKind.progress_update], stage=1)
+    pending = _meet(
+        _pending(complaint), [DeadlineKind.respond, DeadlineKind.progress_update], stage=1, at=timezone.now()
+    )
+    complaint.next_deadline_at = _nearest_running(pending)
 
 
-@_keeps_next_deadline
 def on_resolved(complaint) -> None:
     """The complaint's handling ended: resolved, decided or closed with an outcome, which meets the
     stage's resolution deadline; or withdrawn or rejected as spam, without one, which meets nothing.
     Every clock still running stops."""
     now = timezone.now()
     if complaint.outcome:
-        _meet(complaint, [DeadlineKind.resolve, DeadlineKind.escalation_resolve], stage=complaint.stage, at=now)
+        resolve_kinds = [DeadlineKind.resolve, DeadlineKind.escalation_resolve]
+        _meet(_pending(complaint), resolve_kinds, stage=complaint.stage, at=now)
     _cancel_pending(complaint, now)
+    complaint.next_deadline_at = None
 
 
-@_keeps_next_deadline
 def on_escalation_requested(complaint, *, at: datetime.datetime) -> None:
     # The earlier stage's clocks stop: its answer was given, and the new stage has its own.
     _cancel_pending(complaint, at)
-    _start(complaint, Anchor.escalation_requested, at, stage=complaint.stage)
+    complaint.next_deadline_at = _nearest_running(
+        _start(complaint, Anchor.escalation_requested, at, stage=complaint.stage)
+    )
 
 
 def _cancel_pending(complaint, at: datetime.datetime) -> None:
     Deadline.objects.pending().filter(complaint=complaint).update(cancelled_at=at, next_check_at=None)
 
 
-@_keeps_next_deadline
 def on_waiting_for_consumer(complaint) -> None:
     if not complaint.policy.spec.pause_while_awaiting_consumer:
         return
@@ -133,9 +157,9 @@ def on_waiting_for_consumer(complaint) -> None:
     Deadline.objects.pending().filter(complaint=complaint, paused_at__isnull=True, missed_at__isnull=True).update(
         paused_at=now, next_check_at=None
     )
+    refresh_next_deadline(complaint)
 
 
-@_keeps_next_deadline
 def on_consumer_answered(complaint) -> None:
     """Resume paused clocks, moving each due instant on by the time the consumer took."""
     calendar = complaint.policy.spec.calendar
@@ -149,6 +173,7 @@ def on_consumer_answered(complaint) -> None:
         deadline.paused_at = None
         deadline.plan_next_check()
         deadline.save(update_fields=["due_at", "remind_at", "paused_at", "next_check_at"])
+    refresh_next_deadline(complaint)
 
 
 def paused_duration(calendar, unit: Unit, paused_at: datetime.datetime, resumed_at: datetime.datetime) -> Duration:
@@ -168,7 +193,6 @@ def paused_duration(calendar, unit: Unit, paused_at: datetime.datetime, resumed_
     return Duration(len(days), unit)
 
 
-@_keeps_next_deadline
 def extend(complaint, kind: str, due_at: datetime.datetime, reason: str) -> Deadline:
     """Move the stage's pending `kind` deadline to `due_at` (later than now and than its due instant)."""
     deadline = (
@@ -191,16 +215,15 @@ def extend(complaint, kind: str, due_at: datetime.datetime, reason: str) -> Dead
     deadline.remind_at = spec_calendar.remind_at(due_at, before) if before else None
     deadline.plan_next_check()
     deadline.save()
+    refresh_next_deadline(complaint)
     return deadline
 
 
 def expected_answer_by(complaint) -> datetime.datetime | None:
     """When the consumer can expect an answer: the earliest pending answer deadline of the stage."""
-    kinds = ANSWER_KINDS if complaint.stage == 1 else ESCALATION_ANSWER_KINDS
-    deadline = (
-        Deadline.objects.pending()
-        .filter(complaint=complaint, stage=complaint.stage, kind__in=list(kinds))
-        .order_by("due_at")
-        .first()
-    )
-    return deadline.due_at if deadline else None
+    return _expected_answer(_pending(complaint), complaint.stage)
+
+
+def _expected_answer(pending, stage: int) -> datetime.datetime | None:
+    kinds = ANSWER_KINDS if stage == 1 else ESCALATION_ANSWER_KINDS
+    return min((d.due_at for d in pending if d.stage == stage and d.kind in kinds), default=None)

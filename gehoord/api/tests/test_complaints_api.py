@@ -9,10 +9,11 @@ import hashlib
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from conftest import carol_complaint
 from gehoord.api.tests.conftest import b64, carol_payload, png_bytes
-from gehoord.complaints import actions
+from gehoord.complaints import actions, search
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.intake import NewComplaint, file_complaint
 from gehoord.complaints.models import Attachment, Complaint, Event, Message, Resolution
@@ -199,8 +200,10 @@ def test_the_list_is_newest_first_with_summaries_and_a_total(acme_api, acme_regi
         "order_number": "ORD-77",
         "received_at": first["received_at"],
         "updated_at": first["updated_at"],
+        "next_deadline_at": first["next_deadline_at"],
     }
     assert datetime.datetime.fromisoformat(first["received_at"]) == _at("2025-03-20")
+    assert datetime.datetime.fromisoformat(first["next_deadline_at"]) == r["karel"].next_deadline_at
 
 
 # Each filter with what it leaves of the register, newest first.
@@ -220,7 +223,8 @@ FILTERS = [
     ({"q": "flikkert"}, ["lamp"]),
     ({"q": "ORD-77"}, ["karel"]),
     ({"q": "karel appel"}, ["karel"]),
-    ({"q": "CAROL@EXAMPLE"}, ["escalated", "lamp", "investigating"]),
+    ({"q": "CAROL@EXAMPLE.NL"}, ["escalated", "lamp", "investigating"]),
+    ({"status": "open"}, ["karel", "escalated", "lamp", "investigating"]),
     ({"received_after": "2025-03-01T00:00:00+01:00"}, ["karel", "escalated"]),
     ({"received_before": "2025-02-01T00:00:00+01:00"}, ["investigating"]),
     ({"received_after": "2025-02-01T00:00:00Z", "received_before": "2025-03-01T00:00:00Z"}, ["lamp"]),
@@ -250,6 +254,27 @@ def test_text_search_finds_a_complaint_by_its_reference(acme_api, acme_register)
 
     assert references_listed(acme_api.get("/complaints", {"q": reference.lower()})) == [reference]
     assert references_listed(acme_api.get("/complaints", {"q": f"  {reference}  "})) == [reference]
+
+
+def test_the_queue_order_puts_the_nearest_deadline_first(acme_api, acme_register):
+    response = acme_api.get("/complaints", {"status": "open", "order": "deadline"})
+
+    deadlines = [item["next_deadline_at"] for item in response.json()["items"]]
+    running = [deadline for deadline in deadlines if deadline is not None]
+    assert len(deadlines) == 4 and len(running) == 3
+    assert deadlines == sorted(running, key=datetime.datetime.fromisoformat) + [None]  # no deadline: last
+
+
+def test_a_search_counts_exactly_up_to_the_limit_and_says_when_there_are_more(acme_api, acme_register, monkeypatch):
+    monkeypatch.setattr(search, "COUNT_LIMIT", 2)
+
+    many = acme_api.get("/complaints", {"q": "carol@example.nl"}).json()
+    few = acme_api.get("/complaints", {"q": "flikkert"}).json()
+    unsearched = acme_api.get("/complaints").json()
+
+    assert (many["count"], many["count_exact"], len(many["items"])) == (2, False, 3)
+    assert (few["count"], few["count_exact"]) == (1, True)
+    assert (unsearched["count"], unsearched["count_exact"]) == (4, True)
 
 
 def test_pages_follow_limit_and_offset_and_count_counts_them_all(acme_api, acme_register):
@@ -546,3 +571,11 @@ def test_the_categories_come_with_their_fields(acme_api, acme):
             ],
         },
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="Dutch full-text search is PostgreSQL's")
+def test_search_finds_other_forms_of_a_dutch_word(acme_api, acme):
+    damaged = _filed(acme, _at("2025-04-01"), description="De verpakking was beschadigd en de lampen flikkerden.")
+
+    assert references_listed(acme_api.get("/complaints", {"q": "beschadigde lamp"})) == [damaged.reference]
+    assert references_listed(acme_api.get("/complaints", {"q": '"lampen flikkerden" -verpakking'})) == []

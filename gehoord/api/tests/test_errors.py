@@ -213,7 +213,7 @@ def test_the_order_number_is_required_where_it_is_the_reference(shop_api, shop):
         ({"received_before": "2025-02-30T00:00:00Z"}, "received_before"),
         ({"received_after": "9999-12-31T23:59:59-14:00"}, "received_after"),  # no UTC instant for it
         ({"received_before": "0001-01-01T00:00:00+14:00"}, "received_before"),
-        ({"status": "open"}, "status"),
+        ({"status": "opened"}, "status"),
         ({"stage": 9}, "stage"),
         ({"stage": "first"}, "stage"),
         ({"q": "x" * 201}, "q"),

@@ -4,12 +4,14 @@ A list endpoint that fetches the category or the handler per row, or a detail th
 attachment or resolution on its own, is a slow page waiting for a big customer.
 """
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import carol_complaint
-from gehoord.api.tests.conftest import b64, png_bytes
+from gehoord.api.tests.conftest import b64, carol_payload, png_bytes
 from gehoord.complaints import actions
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.attachments import Upload
@@ -142,3 +144,24 @@ def test_filing_with_attachments_does_not_query_per_file(warm_api, acme):
     # Each file is one INSERT of its row; nothing else repeats per file.
     assert (one[0], five[0]) == (1, 5)
     assert one[1] == five[1]
+
+
+def test_filing_reads_back_nothing_it_has_just_written(warm_api):
+    """Filing reads the token, the policy, the category and its fields, and the deadlines that the
+    acknowledgement meets; everything else is writing, and the answer is the complaint as filed."""
+    with CaptureQueriesContext(connection) as captured:
+        response = warm_api.post("/complaints", carol_payload())
+
+    assert response.status_code == 201
+    statements = [q["sql"].strip() for q in captured.captured_queries]
+    read = [re.search(r'FROM "(\w+)"', sql).group(1) for sql in statements if sql.startswith("SELECT")]
+    assert read == [
+        "api_apitoken", "policies_policyversion", "organisations_category", "organisations_categoryfield",
+        "policies_deadline",
+    ]
+    # In production the test transaction's savepoint and its release are BEGIN and COMMIT, and the
+    # acknowledgement's delivery task is one more INSERT once committed: 19 statements.
+    assert len(statements) <= 18, statements
+    filed = response.json()
+    assert filed["status"] == "acknowledged"
+    assert filed == warm_api.get(f"/complaints/{filed['reference']}").json()

@@ -14,6 +14,7 @@ from conftest import carol_complaint, make_organisation
 from gehoord.complaints import actions, references
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.attachments import Upload
+from gehoord.complaints.intake import NewComplaint, file_complaint
 from gehoord.complaints.models import Attachment, Complaint, Event, Status, Visibility
 from gehoord.errors import DuplicateOrderNumber, InvalidInput
 from gehoord.organisations.models import Category, CategoryField, FieldType, Membership, Role, Team
@@ -103,6 +104,21 @@ def test_carols_complaint_is_stored_as_she_typed_it(acme):
     received = complaint.events.first()
     assert (received.kind, received.consumer_visible) == ("received", True)
     assert received.data == {"channel": "api", "attachments": 0}
+
+
+def test_a_receipt_instant_given_in_local_time_is_stored_and_told_as_that_instant(acme):
+    """A letter that arrived at 10:00 in Amsterdam, entered later by staff."""
+    arrived = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=AMSTERDAM)
+    new = NewComplaint(
+        description="Per brief: de lade klemt.", contact_name="Carol de Vries", contact_email="carol@example.nl",
+        category="delivery",
+    )
+
+    filed = file_complaint(acme, new, channel="letter", by=Actor.system(), received_at=arrived)
+
+    stored = Complaint.objects.get(pk=filed.pk)
+    assert stored.received_at == stored.acknowledged_at == arrived
+    assert filed.events.get(kind="acknowledged").data["received_at"] == "2026-03-02T09:00:00+00:00"
 
 
 def test_a_phone_complaint_needs_a_phone_number_instead_of_an_address(acme):

@@ -1,12 +1,15 @@
 """Who may open the staff desk: staff of the organisation only; everyone else is sent to log in
 or finds nothing there (404, as if the page did not exist)."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
 from conftest import carol_complaint, make_organisation
+from gehoord.complaints import actions
 from gehoord.complaints.attachments import Upload
 from gehoord.complaints.models import Event
 from gehoord.desk.tests.conftest import PDF, action_url, assert_no_inline_code, browser, page_url
@@ -95,10 +98,28 @@ def test_a_company_admin_without_a_handling_role_does_not_see_complaints(ada, ca
     assert not Event.objects.filter(complaint=carols, kind="personal_data_viewed").exists()
 
 
-def test_the_action_address_takes_posts_only(as_alice_browser, carols):
-    response = as_alice_browser.get(action_url(carols, "withdraw"))
+def test_the_action_address_shows_the_form_on_get_and_changes_nothing(as_alice_browser, carols):
+    page = as_alice_browser.get(action_url(carols, "withdraw"))
+    fragment = as_alice_browser.get(action_url(carols, "withdraw"), headers={"HX-Request": "true"})
 
-    assert response.status_code == 405
+    assert page.status_code == 200
+    assert re.search(r'<details class="action[^"]*" id="action-withdraw" open>', page.content.decode())
+    assert fragment.status_code == 200
+    assert fragment.content.decode().lstrip().startswith("<form") and 'name="withdraw-reason"' in fragment.content.decode()
+    carols.refresh_from_db()
+    assert carols.status == "acknowledged"
+
+
+def test_a_form_that_is_no_longer_possible_says_so(as_alice_browser, carols, as_alice):
+    actions.withdraw(carols, by=as_alice, reason="Opgelost")
+
+    fragment = as_alice_browser.get(action_url(carols, "withdraw"), headers={"HX-Request": "true"})
+
+    assert "no longer possible" in fragment.content.decode() and "<form" not in fragment.content.decode()
+
+
+def test_the_action_address_takes_no_put(as_alice_browser, carols):
+    assert as_alice_browser.put(action_url(carols, "withdraw")).status_code == 405
 
 
 def test_an_unknown_action_is_not_found(as_alice_browser, carols):

@@ -16,7 +16,7 @@ from gehoord.complaints import actions
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.attachments import Upload
 from gehoord.complaints.models import Event
-from gehoord.desk.tests.conftest import PDF, assert_no_inline_code, offered_actions, page_url, png_bytes
+from gehoord.desk.tests.conftest import PDF, action_url, assert_no_inline_code, offered_actions, page_url, png_bytes
 
 
 @pytest.fixture
@@ -159,6 +159,21 @@ def test_the_page_takes_the_same_number_of_queries_however_long_the_file(as_alic
 # --- which actions are offered -----------------------------------------------------------------
 
 
+def action_form(client, complaint, action: str) -> str:
+    """The action's form as the page opens it (htmx fetches it when the action is opened)."""
+    response = client.get(action_url(complaint, action), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_forms_are_fetched_when_an_action_is_opened(as_alice_browser, carols):
+    html = as_alice_browser.get(page_url(carols)).content.decode()
+
+    withdraw = re.search(r'id="action-withdraw".*?</details>', html, re.S).group(0)
+    assert 'hx-trigger="toggle once"' in withdraw and "<form" not in withdraw
+    assert f'href="{action_url(carols, "withdraw")}#action-withdraw"' in withdraw  # without JavaScript
+
+
 def test_alice_at_the_first_line_gets_the_first_line_actions(as_alice_browser, carols):
     html = as_alice_browser.get(page_url(carols)).content.decode()
 
@@ -167,14 +182,14 @@ def test_alice_at_the_first_line_gets_the_first_line_actions(as_alice_browser, c
     }
     assert 'id="action-message"' in html and 'id="action-note"' in html
     # Taking the complaint on herself is all an agent may do with "assign".
-    assert "Take this complaint" in html
+    assert "Take this complaint" in action_form(as_alice_browser, carols, "assign")
 
 
 def test_manon_also_extends_deadlines_and_assigns_anyone(as_manon_browser, carols, alice, manon):
     html = as_manon_browser.get(page_url(carols)).content.decode()
 
     assert "extend_deadline" in offered_actions(html)
-    assign = re.search(r'id="action-assign".*?</details>', html, re.S).group(0)
+    assign = action_form(as_manon_browser, carols, "assign")
     assert f'<option value="{alice.pk}"' in assign and f'<option value="{manon.pk}"' in assign
 
 
@@ -232,7 +247,7 @@ def test_a_closed_complaint_offers_referral_to_the_policys_bodies(as_alice_brows
     html = as_alice_browser.get(page_url(carols)).content.decode()
 
     assert offered_actions(html) == {"refer", "escalate"}
-    refer = re.search(r'id="action-refer".*?</details>', html, re.S).group(0)
+    refer = action_form(as_alice_browser, carols, "refer")
     assert ">WebwinkelKeur</option>" in refer
     assert "Outcome letter" in html and "Geen fout" in html
 

@@ -3,13 +3,16 @@ a complaint; a bounce stops mail to the address; every automatic mail says so; a
 more than the day's limit of automatic mails, whatever happens."""
 
 import datetime
+from collections import Counter
 
 import pytest
+from django.db import transaction
 
 from gehoord.complaints import actions
 from gehoord.complaints.models import Complaint, Message, Status
+from gehoord.complaints.tests.test_references import concurrent_writers, run_at_once
 from gehoord.mail import outbound
-from gehoord.mail.models import FailingAddress, OutboundMail, ReplyAddress
+from gehoord.mail.models import AutomaticMailCount, FailingAddress, OutboundMail, ReplyAddress
 from gehoord.mail.tests.support import deliver_raw, make_mail
 
 pytestmark = pytest.mark.django_db
@@ -154,6 +157,39 @@ def test_no_address_gets_more_than_the_days_limit_of_automatic_mails(complaint, 
     time_machine.move_to(datetime.datetime(2027, 3, 2, 0, 1, tzinfo=datetime.UTC), tick=False)
     outbound.send_closing(complaint)
     assert OutboundMail.objects.latest("id").state == "queued"
+
+
+def test_a_failing_address_gets_no_acknowledgement_and_it_is_not_counted(acme, complaint):
+    from conftest import carol_complaint
+
+    deliver_raw(bounce_of(OutboundMail.objects.get(complaint=complaint, kind="acknowledgement")))
+
+    second = carol_complaint(acme, description="Nog een klacht.")
+
+    acknowledgement = OutboundMail.objects.get(complaint=second, kind="acknowledgement")
+    assert acknowledgement.state == "failed"
+    assert "carol@example.nl is failing" in acknowledgement.last_error
+    assert second.events.get(kind="mail_failed").data["reason"] == acknowledgement.last_error
+    # Only the first complaint's acknowledgement, sent before the bounce, counts against the limit.
+    assert AutomaticMailCount.objects.get(address="carol@example.nl").count == 1
+
+
+@concurrent_writers
+def test_writers_at_once_cannot_pass_the_days_limit_together(complaint):
+    """Sixteen writers send five automatic mails each to Carol at once: 80 tries for 40 places."""
+    AutomaticMailCount.objects.all().delete()  # so that the writers also race to make the day's row
+
+    def send_five(n):
+        for _ in range(5):
+            with transaction.atomic():
+                outbound.send_closing(complaint)
+
+    errors = run_at_once(16, send_five)
+
+    assert errors == []
+    states = Counter(OutboundMail.objects.filter(kind="closing").values_list("state", flat=True))
+    assert states == {"sent": 40, "suppressed": 40}  # the tests' task backend delivers at once
+    assert AutomaticMailCount.objects.get(address="carol@example.nl").count == 40
 
 
 def test_the_limit_is_a_setting(complaint, settings):
