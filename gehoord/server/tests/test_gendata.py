@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Max, Q
 
+from conftest import make_organisation
 from gehoord.complaints.models import Attachment, Complaint, Event, Message, Stage, Status
 from gehoord.complaints.references import looks_like_reference
 from gehoord.mail.models import OutboundMail
@@ -184,6 +185,35 @@ def test_two_jobs_on_postgresql_write_the_same_kind_of_data():
         complaint=Complaint.objects.first(), kind="note_added", created_at=NOW, actor_kind="system", actor_label="Gehoord"
     )
     assert later.pk > highest
+
+
+def _bulk_table_indexes() -> set[str]:
+    tables = [table.model._meta.db_table for table in gendata._tables().values()]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [tables])
+        return {definition for (definition,) in cursor.fetchall()}
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only COPY loads without the indexes")
+def test_the_indexes_dropped_for_the_load_are_all_built_again(db):
+    before = _bulk_table_indexes()
+    gendata.generate(60, 3, seed=2, now=NOW)
+    assert _bulk_table_indexes() == before
+    assert gendata.INDEX_TABLE not in connection.introspection.table_names()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only COPY loads without the indexes")
+def test_the_next_run_builds_the_indexes_an_interrupted_run_left_out(db):
+    before = _bulk_table_indexes()
+    gendata._drop_indexes()  # what a run stopped during the load leaves behind, with its organisations
+    make_organisation("halfway")
+    assert len(_bulk_table_indexes()) < len(before)
+    # The next run refuses the half-filled database, but not before it has built the indexes again.
+    with pytest.raises(gendata.GendataError, match="did not make"):
+        gendata.generate(60, 3, seed=2, now=NOW)
+    assert _bulk_table_indexes() == before
 
 
 SQLITE_RUN = """
