@@ -98,8 +98,11 @@ class ComplaintSummary(Schema):
 
 class ComplaintList(Schema):
     items: list[ComplaintSummary]
-    count: int = Field(description="How many complaints match; with q, counted up to 1000")
-    count_exact: bool = Field(True, description="False when a search matched more than `count` complaints")
+    count: int | None = Field(
+        description="How many complaints match; null with q: a text search is not counted, as counting every "
+        "match of a common word costs far more than finding the page (see has_more)"
+    )
+    has_more: bool = Field(description="Whether there are complaints after this page")
 
 
 class AttachmentOut(Schema):

@@ -22,9 +22,6 @@ SEARCHED_FIELDS = (
     "product",
     "description",
 )
-# A search that matches more complaints than this is counted only up to here: counting every
-# match of a common word would cost more than finding the page.
-COUNT_LIMIT = 1000
 
 
 def matching(complaints: QuerySet, text: str) -> QuerySet:
@@ -45,10 +42,3 @@ def matching(complaints: QuerySet, text: str) -> QuerySet:
         condition |= Q(**{f"{name}__icontains": text})
     return complaints.filter(condition)
 
-
-def count(complaints: QuerySet) -> tuple[int, bool]:
-    """How many complaints a search found, and whether that is exact (False: at least that many)."""
-    found = complaints.order_by()[: COUNT_LIMIT + 1].count()
-    if found > COUNT_LIMIT:
-        return COUNT_LIMIT, False
-    return found, True

@@ -54,9 +54,11 @@ def test_listing_runs_the_same_queries_for_1_10_or_50_complaints(fifty_complaint
         for limit in (1, 10, 50):
             counts[limit], response = queries_of(lambda: warm_api.get("/complaints", {**filters, "limit": limit}))
             total = response.json()["count"]
-            assert len(response.json()["items"]) == min(limit, total)
+            if total is not None:  # a text search is not counted
+                assert len(response.json()["items"]) == min(limit, total)
         assert counts[1] == counts[10] == counts[50], (filters, counts)
-        assert counts[50] <= 3, filters  # the token, the page, the total
+        # The token, the page, the total (not for a text search); the category's id when filtered by it.
+        assert counts[50] <= 3 + ("category" in filters) - ("q" in filters), filters
 
     everything = warm_api.get("/complaints", {"limit": 50}).json()["items"]
     assert {item["handler"] for item in everything} == {"alice", "manon", "bert", None}

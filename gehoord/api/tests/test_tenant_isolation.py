@@ -90,14 +90,15 @@ def test_other_lists_only_its_own_complaints(other_api, carols, oscars, acme):
     assert [item["reference"] for item in everything.json()["items"]] == [oscars.reference]
     assert everything.json()["count"] == 1
     for response in (searched, by_category, by_email):
-        assert response.json() == {"items": [], "count": 0, "count_exact": True}
+        assert response.json()["items"] == [] and not response.json()["has_more"]
+    assert by_category.json()["count"] == 0
 
 
 def test_acme_lists_only_its_own_complaints(acme_api, carols, oscars):
     listed = acme_api.get("/complaints", {"limit": 100}).json()
 
     assert [item["reference"] for item in listed["items"]] == [carols.reference]
-    assert acme_api.get("/complaints", {"q": "Olive"}).json()["count"] == 0
+    assert acme_api.get("/complaints", {"q": "Olive"}).json()["items"] == []
 
 
 def test_other_sees_only_its_own_categories(other_api, acme_api, other):
@@ -203,7 +204,7 @@ def test_acme_cannot_hand_its_complaint_to_oscar(acme_api, carols, oscar):
 def test_acme_cannot_filter_its_list_by_oscar(acme_api, oscars, oscar, other):
     actions.assign(oscars, by=Actor.staff(oscar, other), handler=oscar)
 
-    assert acme_api.get("/complaints", {"handler": "oscar"}).json() == {"items": [], "count": 0, "count_exact": True}
+    assert acme_api.get("/complaints", {"handler": "oscar"}).json() == {"items": [], "count": 0, "has_more": False}
 
 
 # --- filing -----------------------------------------------------------------------------------------
