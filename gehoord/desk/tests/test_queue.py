@@ -196,6 +196,18 @@ def test_the_queue_is_paged(as_alice_browser, filed, monkeypatch):
     assert listed(beyond) == [filed["answered"]]
 
 
+def test_a_search_over_every_status_is_paged_without_a_count(as_alice_browser, filed, monkeypatch):
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+
+    first = as_alice_browser.get(QUEUE, {"q": "beschadigd", "status": "all"}).content.decode()
+    last = as_alice_browser.get(QUEUE, {"q": "beschadigd", "status": "all", "page": "3"}).content.decode()
+
+    assert "Complaints matching “beschadigd”" in first and "Page 1" in first and "Page 1 of" not in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    assert 'rel="next"' not in last and 'rel="prev"' in last
+    assert len(re.findall(r'<th scope="row">', last)) == 2  # six complaints, two a page
+
+
 def test_the_pages_keep_the_filters(as_alice_browser, filed, monkeypatch):
     monkeypatch.setattr(queries, "PAGE_SIZE", 1)
 
