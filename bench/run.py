@@ -542,8 +542,11 @@ class Fixture:
 
     def explain(self) -> dict:
         """EXPLAIN ANALYZE of the queue and list queries the pages and the API run (PostgreSQL)."""
+        from django.db import connection
+
         from gehoord.complaints import search as complaint_search
         from gehoord.complaints.models import Complaint
+        from gehoord.desk.queries import status_counts
 
         complaints = Complaint.objects.filter(organisation_id=self.organisation_id)
         term = SEARCH_TERMS[self.language][0]
@@ -557,33 +560,30 @@ class Fixture:
             .newest_first()[:25],
             "desk queue: counts per status (gehoord.desk.queries.status_counts)": None,
         }
+        def explain_sql(sql, params) -> str:
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+                return "\n".join(row[0] for row in cursor.fetchall())
+
+        def last_query_of(run) -> tuple:
+            seen = []
+
+            def record(execute, sql, params, many, context):
+                seen.append((sql, params))
+                return execute(sql, params, many, context)
+
+            with connection.execute_wrapper(record):
+                run()
+            return seen[-1]
+
         plans = {}
         for title, queryset in queries.items():
             try:
                 if queryset is None:
-                    from django.db import connection
-
-                    from gehoord.desk.queries import status_counts
-
-                    seen = []
-
-                    def record(execute, sql, params, many, context):
-                        seen.append((sql, params))
-                        return execute(sql, params, many, context)
-
-                    with connection.execute_wrapper(record):
-                        status_counts(complaints)
-                    sql, params = seen[-1]
-                    with connection.cursor() as cursor:
-                        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-                        plans[title] = "\n".join(row[0] for row in cursor.fetchall())
+                    plans[title] = explain_sql(*last_query_of(lambda: status_counts(complaints)))
                 elif title.startswith("queue: count"):
-                    from django.db import connection
-
                     sql, params = queryset.values("id").query.sql_with_params()
-                    with connection.cursor() as cursor:
-                        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) SELECT COUNT(*) FROM ({sql}) AS counted", params)
-                        plans[title] = "\n".join(row[0] for row in cursor.fetchall())
+                    plans[title] = explain_sql(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)
                 else:
                     plans[title] = queryset.explain(analyze=True, buffers=True)
             except Exception as error:  # the report is still useful without one plan

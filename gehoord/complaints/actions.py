@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from gehoord.complaints import attachments, lifecycle, timeline
 from gehoord.complaints.actors import Actor
-from gehoord.complaints.attachments import Upload
+from gehoord.complaints.attachments import CheckedUpload, Upload
 from gehoord.complaints.models import (
     ActorKind,
     Complaint,
@@ -199,7 +199,7 @@ def ask_info(complaint: Complaint, *, by: Actor, question: str) -> Complaint:
     return complaint
 
 
-def info_received(complaint: Complaint, *, by: Actor, answer: str = "", uploads: list[Upload] = ()) -> Complaint:
+def info_received(complaint: Complaint, *, by: Actor, answer: str = "", uploads: list[Upload | CheckedUpload] = ()) -> Complaint:
     with _performing("info_received", complaint, by) as complaint:
         # Staff record in their own words what the consumer told them (by phone, say): a note.
         kind = Message.Kind.CONSUMER if by.kind == ActorKind.CONSUMER else Message.Kind.NOTE
@@ -435,7 +435,7 @@ def reject_as_spam(complaint: Complaint, *, by: Actor, reason: str) -> Complaint
 
 
 def add_message(
-    complaint: Complaint, *, by: Actor, body: str, internal: bool = False, uploads: list[Upload] = ()
+    complaint: Complaint, *, by: Actor, body: str, internal: bool = False, uploads: list[Upload | CheckedUpload] = ()
 ) -> Message:
     """A message from the consumer, to the consumer, or an internal note.
 
@@ -469,7 +469,7 @@ def add_message(
     return message
 
 
-def _post_message(complaint: Complaint, by: Actor, body: str, kind: str, uploads: list[Upload] = ()) -> Message:
+def _post_message(complaint: Complaint, by: Actor, body: str, kind: str, uploads: list[Upload | CheckedUpload] = ()) -> Message:
     checked = attachments.check_uploads(list(uploads))
     message = Message.objects.create(
         complaint=complaint,

@@ -51,8 +51,11 @@ class CheckedUpload:
         return ALLOWED_TYPES[self.content_type]
 
 
-def check_uploads(uploads: list[Upload], field: str = "attachments") -> list[CheckedUpload]:
-    """Check every upload; raise InvalidInput naming each refused file and why."""
+def check_uploads(uploads: list[Upload | CheckedUpload], field: str = "attachments") -> list[CheckedUpload]:
+    """Check every upload; raise InvalidInput naming each refused file and why.
+
+    An upload checked before (a form checks them to name every wrong field at once) passes as it
+    is, so an image is re-encoded once."""
     if len(uploads) > MAX_FILES_PER_SUBMISSION:
         raise InvalidInput({field: _("At most %(count)d files at once.") % {"count": MAX_FILES_PER_SUBMISSION}})
     errors: dict[str, str] = {}
@@ -67,7 +70,9 @@ def check_uploads(uploads: list[Upload], field: str = "attachments") -> list[Che
     return checked
 
 
-def check_upload(upload: Upload) -> CheckedUpload:
+def check_upload(upload: Upload | CheckedUpload) -> CheckedUpload:
+    if isinstance(upload, CheckedUpload):
+        return upload
     limit = settings.GEHOORD_MAX_UPLOAD_BYTES
     if len(upload.content) == 0:
         raise ValueError(_("the file is empty"))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from gehoord.complaints import actions, attachments, references, timeline
 from gehoord.complaints.actors import Actor
-from gehoord.complaints.attachments import Upload
+from gehoord.complaints.attachments import CheckedUpload, Upload
 from gehoord.complaints.text import clean_text
 from gehoord.complaints.models import OPEN_STATUSES, Channel, Complaint, Status, Visibility
 from gehoord.errors import DuplicateOrderNumber, InvalidInput
@@ -51,7 +51,7 @@ def file_complaint(
     *,
     channel: str,
     by: Actor,
-    uploads: list[Upload] = (),
+    uploads: list[Upload | CheckedUpload] = (),
     received_at: datetime.datetime | None = None,
 ) -> Complaint:
     """Validate, store and acknowledge (when the policy says so) a new complaint.
@@ -60,7 +60,7 @@ def file_complaint(
     complaint about the same order when the order number is the reference.
     """
     policy = PolicyVersion.objects.current(organisation)
-    complaint = _validated(organisation, new, channel, list(uploads))
+    complaint = _validated(organisation, new, channel)
     checked = attachments.check_uploads(list(uploads))
     uploaded_keys = {upload.field_key for upload in checked if upload.field_key}
     if complaint.category is not None:
@@ -82,7 +82,7 @@ def file_complaint(
     return complaint
 
 
-def _validated(organisation: Organisation, new: NewComplaint, channel: str, uploads: list[Upload]) -> Complaint:
+def _validated(organisation: Organisation, new: NewComplaint, channel: str) -> Complaint:
     errors: dict[str, str] = {}
     for name in TEXT_FIELDS:
         if clean_text(getattr(new, name)) is None:

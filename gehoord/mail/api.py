@@ -23,7 +23,7 @@ class InboundSecret(APIKeyHeader):
     param_name = "X-Gehoord-Inbound-Secret"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> str | None:
-        expected = getattr(settings, "GEHOORD_INBOUND_SECRET", "")
+        expected = settings.GEHOORD_INBOUND_SECRET
         if expected and key and constant_time_compare(key, expected):
             return "inbound-mail"
         return None

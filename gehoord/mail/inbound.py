@@ -44,7 +44,6 @@ from gehoord.mail.tags import find_foreign_ticket_tags
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 MAX_PROCESS_ATTEMPTS = 5
 MAX_FORWARD_DEPTH = 2
 
@@ -59,7 +58,7 @@ OUR_OWN_MAIL = gettext_noop("our own mail came back")
 
 
 def max_bytes() -> int:
-    return getattr(settings, "GEHOORD_MAX_INBOUND_BYTES", DEFAULT_MAX_BYTES)
+    return settings.GEHOORD_MAX_INBOUND_BYTES
 
 
 @dataclass(frozen=True)

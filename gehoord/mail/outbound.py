@@ -27,7 +27,6 @@ from django.utils import timezone, translation
 from gehoord.mail.models import AutomaticMailCount, FailingAddress, InboundMail, OutboundMail, ReplyAddress
 from gehoord.portal.links import tracking_url
 
-DEFAULT_AUTOMATIC_MAILS_PER_DAY = 40
 REFERENCES_KEPT = 10
 
 
@@ -116,7 +115,7 @@ def answering(message_id: str) -> Iterator[None]:
 
 
 def reply_domain() -> str:
-    return getattr(settings, "GEHOORD_REPLY_DOMAIN", "") or settings.DEFAULT_FROM_EMAIL.rpartition("@")[2]
+    return settings.GEHOORD_REPLY_DOMAIN or settings.DEFAULT_FROM_EMAIL.rpartition("@")[2]
 
 
 def new_reply_token() -> str:
@@ -151,7 +150,7 @@ def failing(address: str) -> FailingAddress | None:
 
 
 def automatic_mails_per_day() -> int:
-    return getattr(settings, "GEHOORD_AUTOMATIC_MAILS_PER_DAY", DEFAULT_AUTOMATIC_MAILS_PER_DAY)
+    return settings.GEHOORD_AUTOMATIC_MAILS_PER_DAY
 
 
 # One statement, so that concurrent writers cannot pass the limit together: they queue on the

@@ -32,10 +32,7 @@ from gehoord.mail.models import FailingAddress, OutboundMail
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_ATTEMPTS = 8
-DEFAULT_RETRY_BASE_SECONDS = 300
 MAX_RETRY_DELAY = datetime.timedelta(hours=6)
-DEFAULT_STUCK_AFTER_SECONDS = 15 * 60
 # What `deliver` returns to a worker whose claim the sweep handed on: the other worker decides.
 TAKEN_OVER = "claim handed on"
 # A queued mail whose task was lost (process killed between commit and enqueue).
@@ -43,20 +40,18 @@ LOST_AFTER = datetime.timedelta(minutes=5)
 
 
 def max_attempts() -> int:
-    return getattr(settings, "GEHOORD_MAIL_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)
+    return settings.GEHOORD_MAIL_MAX_ATTEMPTS
 
 
 def stuck_after() -> datetime.timedelta:
     """How long a claim holds. Keep it far above the longest send (every SMTP step may take
     EMAIL_TIMEOUT): the mail of a live worker that is taken over goes out twice."""
-    return datetime.timedelta(
-        seconds=getattr(settings, "GEHOORD_MAIL_STUCK_AFTER_SECONDS", DEFAULT_STUCK_AFTER_SECONDS)
-    )
+    return datetime.timedelta(seconds=settings.GEHOORD_MAIL_STUCK_AFTER_SECONDS)
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
     """1×, 2×, 4×, … the base delay after the 1st, 2nd, 3rd, … failed attempt, at most six hours."""
-    base = getattr(settings, "GEHOORD_MAIL_RETRY_BASE_SECONDS", DEFAULT_RETRY_BASE_SECONDS)
+    base = settings.GEHOORD_MAIL_RETRY_BASE_SECONDS
     return min(datetime.timedelta(seconds=base * 2 ** max(attempts - 1, 0)), MAX_RETRY_DELAY)
 
 

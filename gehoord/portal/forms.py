@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from gehoord.complaints import attachments, intake
-from gehoord.complaints.attachments import Upload
+from gehoord.complaints.attachments import CheckedUpload, Upload
 from gehoord.complaints.intake import NewComplaint
 from gehoord.errors import DomainError, InvalidInput
 from gehoord.organisations import category_fields
@@ -162,7 +162,7 @@ class ComplaintForm(PortalForm):
     def __init__(self, organisation: Organisation, *args, order_number_is_reference: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.uploads: list[Upload] = []
+        self.uploads: list[Upload | CheckedUpload] = []
         self.upload_fields: list[str] = []  # the form field each upload came from, by index
         categories = list(Category.objects.filter(organisation=organisation, active=True))
         self.categories = categories
@@ -241,7 +241,7 @@ class ComplaintForm(PortalForm):
                 self.apply_domain_errors(problem)
         if self.uploads:
             try:
-                attachments.check_uploads(self.uploads)
+                self.uploads = attachments.check_uploads(self.uploads)
             except InvalidInput as problem:
                 self.apply_domain_errors(problem)
         return cleaned

@@ -237,3 +237,14 @@ def test_a_complaint_with_a_refused_upload_stores_nothing_at_all(acme, media, up
     assert not Attachment.objects.exists()
     assert not Event.objects.exists()
     assert stored_files(media) == []
+
+
+def test_an_upload_checked_before_passes_as_it_is(acme, media):
+    # A form checks the uploads to name every wrong field at once; the domain must not re-encode them.
+    checked = check_uploads([Upload(name="schade.jpg", content=photo(exif=camera_exif(orientation=6)))])
+
+    again = check_uploads(checked)
+    complaint = carol_complaint(acme, uploads=checked)
+
+    assert again[0] is checked[0]
+    assert Attachment.objects.get(complaint=complaint).sha256 == hashlib.sha256(checked[0].content).hexdigest()
