@@ -185,8 +185,8 @@ class ActionForm(forms.Form):
         return True
 
     def arguments(self) -> dict:
-        """The keyword arguments of the action, from the cleaned data."""
-        return {}
+        """The keyword arguments of the action: by default each field's cleaned value under its name."""
+        return {name: self.cleaned_data[name] for name in self.fields}
 
     def add_domain_errors(self, error: InvalidInput) -> None:
         for key, message in error.errors.items():
@@ -242,9 +242,6 @@ class AskInfoForm(ActionForm):
 
     question = _text(_("Question to the consumer"), help_text=_("The consumer receives this by e-mail."))
 
-    def arguments(self) -> dict:
-        return {"question": self.cleaned_data["question"]}
-
 
 class InfoReceivedForm(ActionForm):
     action = "info_received"
@@ -257,9 +254,6 @@ class InfoReceivedForm(ActionForm):
         required=False,
         help_text=_("For an answer by phone or letter; kept as an internal note."),
     )
-
-    def arguments(self) -> dict:
-        return {"answer": self.cleaned_data["answer"]}
 
 
 class ProposeResolutionForm(ActionForm):
@@ -306,9 +300,6 @@ class EscalateForm(ActionForm):
     done = _("The complaint was escalated.")
 
     reason = _text(_("Reason"), required=False, limit=TEXT_LIMIT, rows=3)
-
-    def arguments(self) -> dict:
-        return {"reason": self.cleaned_data["reason"]}
 
 
 class LetterFields(forms.Form):
@@ -475,9 +466,6 @@ class WithdrawForm(ActionForm):
 
     reason = _text(_("Reason"), required=False, rows=2)
 
-    def arguments(self) -> dict:
-        return {"reason": self.cleaned_data["reason"]}
-
 
 class RejectAsSpamForm(ActionForm):
     action = "reject_as_spam"
@@ -487,9 +475,6 @@ class RejectAsSpamForm(ActionForm):
     danger = True
 
     reason = _text(_("Reason"), limit=REASON_LIMIT, rows=2)
-
-    def arguments(self) -> dict:
-        return {"reason": self.cleaned_data["reason"]}
 
 
 # The staff forms of the lifecycle actions, in the order the complaint page offers them. The
