@@ -7,7 +7,7 @@ VENV := .venv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: run test bench env clean
+.PHONY: run test bench env system-packages clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -25,7 +25,23 @@ run: env
 	$(VENV)/bin/gehoord loaddemo --if-empty
 	$(VENV)/bin/gehoord serve
 
-test: env
+# What the tests drive besides Python, as Debian package:program. Installed when missing (as root);
+# otherwise the target stops and names the packages, rather than letting their tests fail one by one.
+TEST_PACKAGES := chromium:/usr/bin/chromium dovecot-imapd:/usr/sbin/dovecot
+
+system-packages:
+	@missing=""; \
+	for entry in $(TEST_PACKAGES); do [ -x "$${entry#*:}" ] || missing="$$missing $${entry%%:*}"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "The tests need the Debian packages$$missing; install them as root: apt-get install -y$$missing" >&2; \
+			exit 1; \
+		fi; \
+		echo "Installing the Debian packages the tests need:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+test: env system-packages
 	$(VENV)/bin/pytest
 
 # The benchmark runs against PostgreSQL only: the numbers that matter are production's.
