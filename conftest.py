@@ -7,7 +7,7 @@ Ada the company admin of "Acme"; Oscar is staff of another organisation ("Other"
 import pytest
 from django.contrib.auth import get_user_model
 
-from gehoord.api.models import ApiToken
+from gehoord.organisations.models import ApiToken
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.intake import NewComplaint, file_complaint
 from gehoord.organisations.models import Category, CategoryField, FieldType, Membership, Organisation, Role

@@ -502,7 +502,7 @@ class Fixture:
 
     @classmethod
     def prepare(cls, generated) -> Fixture:
-        from gehoord.api.models import ApiToken
+        from gehoord.organisations.models import ApiToken
         from gehoord.complaints.models import OPEN_STATUSES, Complaint
         from gehoord.mail.models import OutboundMail
         from gehoord.organisations.models import Organisation

@@ -407,7 +407,7 @@ def demonstrate(database_url: str, *, filings: int = 400, clients: int = 16, kil
 
 def make_organisation(run: str):
     """One organisation on the vxhome preset (acknowledges on filing) and its API token."""
-    from gehoord.api.models import ApiToken
+    from gehoord.organisations.models import ApiToken
     from gehoord.organisations.models import Organisation
     from gehoord.policies.models import PolicyVersion
     from gehoord.policies.presets import PRESETS

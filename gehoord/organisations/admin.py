@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from gehoord.organisations.models import Category, CategoryField, Membership, Organisation, Team
+from gehoord.organisations.models import ApiToken, Category, CategoryField, Membership, Organisation, Team
 
 
 class MembershipInline(admin.TabularInline):
@@ -33,3 +33,13 @@ class CategoryAdmin(admin.ModelAdmin):
 class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "organisation"]
     list_filter = ["organisation"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "name", "organisation", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["organisation"]
+    readonly_fields = ["prefix", "digest", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False  # tokens are shown once when made: `gehoord create-token ORG_SLUG`

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from gehoord.api.models import ApiToken
+from gehoord.organisations.models import ApiToken
 from gehoord.errors import InvalidInput, NotFound
 from gehoord.organisations.models import Category, CategoryField, FieldType, Membership, Organisation, Role, Team
 

@@ -9,7 +9,7 @@ from django.test import Client
 from PIL import Image
 
 from conftest import make_organisation
-from gehoord.api.models import ApiToken
+from gehoord.organisations.models import ApiToken
 
 
 class ApiClient:

@@ -10,7 +10,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from gehoord.api.models import ApiToken
+from gehoord.organisations.models import ApiToken
 from gehoord.api.tests.conftest import ApiClient, b64, carol_payload, png_bytes
 from gehoord.complaints import actions
 from gehoord.complaints.actors import Actor

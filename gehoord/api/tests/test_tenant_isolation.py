@@ -11,7 +11,7 @@ from django.forms.models import model_to_dict
 
 from conftest import carol_complaint, make_organisation
 from gehoord.api.complaints import ACTION_PARAMETERS
-from gehoord.api.models import ApiToken
+from gehoord.organisations.models import ApiToken
 from gehoord.api.tests.conftest import ApiClient, b64, carol_payload, png_bytes
 from gehoord.complaints import actions
 from gehoord.complaints.actors import Actor

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command, get_commands
 from django.forms.models import model_to_dict
 
-from gehoord.api.models import ApiToken
+from gehoord.organisations.models import ApiToken
 from gehoord.api.tests.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import carol_complaint, make_staff
-from gehoord.api.models import ApiToken
+from gehoord.organisations.models import ApiToken
 from gehoord.organisations.models import Role
 
 TOKEN = re.compile(r"ghd_[A-Za-z0-9_-]{20,}")

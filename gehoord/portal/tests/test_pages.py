@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import carol_complaint
-from gehoord.organisations import demo
+from gehoord.server import demo
 from gehoord.organisations.models import Organisation
 from gehoord.portal.tests.conftest import inline_scripts, inline_styles
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from gehoord.api.models import ApiToken
+from gehoord.organisations.models import ApiToken
 from gehoord.organisations.models import Organisation
 
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from gehoord.api.models import ApiToken, digest
+from gehoord.organisations.models import ApiToken, token_digest
 
 
 class Command(BaseCommand):
@@ -10,7 +10,7 @@ class Command(BaseCommand):
         parser.add_argument("token", metavar="TOKEN_OR_PREFIX")
 
     def handle(self, *args, token: str, **options):
-        found = ApiToken.objects.active().filter(digest=digest(token)).first() or ApiToken.objects.active().filter(
+        found = ApiToken.objects.active().filter(digest=token_digest(token)).first() or ApiToken.objects.active().filter(
             prefix=token
         ).first()
         if found is None:

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.utils import formats, timezone, translation
 from PIL import Image, ImageDraw
 
-from gehoord.organisations import demo
+from gehoord.server import demo
 from gehoord.organisations.models import Membership, Organisation
 from gehoord.policies.models import PolicyVersion
 from gehoord.policies.presets import PRESETS

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from gehoord.api.models import ApiToken
+from gehoord.organisations.models import ApiToken
 from gehoord.complaints import actions
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.intake import NewComplaint, file_complaint

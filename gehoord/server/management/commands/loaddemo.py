@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from gehoord.organisations import demo
+from gehoord.server import demo
 from gehoord.organisations.models import Organisation
 
 
