@@ -24,8 +24,8 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from gehoord.complaints.tracking import tracking_url
 from gehoord.mail.models import AutomaticMailCount, FailingAddress, InboundMail, OutboundMail, ReplyAddress
-from gehoord.portal.links import tracking_url
 
 REFERENCES_KEPT = 10
 

@@ -8,21 +8,18 @@ Pages of a complaint load it only through `complaint_for_consumer`.
 """
 
 import functools
-import hashlib
 
 from django.contrib import messages
-from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.db.models import Q
-from django.utils.crypto import constant_time_compare
 
+from gehoord.complaints import tracking
 from gehoord.complaints.models import Complaint, Message, Resolution
 
 SESSION_KEY = "gehoord.portal.complaints"  # {public_id: e-mail address}
 FILED_KEY = "gehoord.portal.filed"  # the public id of the complaint just filed, for the confirmation
-TOKEN_SALT = "gehoord.portal.tracking-link"
 
 
 def _scoped():
@@ -72,27 +69,9 @@ def find_for_consumer(reference: str, email: str) -> list[Complaint]:
     return list(_scoped().for_consumer(reference, email).order_by("organisation__name")[:10])
 
 
-def _email_digest(email: str) -> str:
-    # The link names the address by a digest only, so it does not show in logs or browser history.
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:24]
-
-
-def token_for(complaint: Complaint) -> str:
-    return signing.dumps({"c": complaint.public_id, "e": _email_digest(complaint.contact_email)}, salt=TOKEN_SALT)
-
-
 def complaint_from_token(token: str) -> Complaint | None:
-    """The complaint a signed tracking link is for, if the signature holds and the address still matches."""
-    try:
-        data = signing.loads(token, salt=TOKEN_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("c"), str) or not isinstance(data.get("e"), str):
-        return None
-    complaint = _scoped().filter(public_id=data["c"]).exclude(contact_email="").first()
-    if complaint is None or not constant_time_compare(_email_digest(complaint.contact_email), data["e"]):
-        return None
-    return complaint
+    """The complaint a signed tracking link is for (see complaints.tracking)."""
+    return tracking.complaint_from_token(token, _scoped())
 
 
 # What of a complaint the consumer sees: never internal notes, nor files attached to them.

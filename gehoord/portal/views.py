@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gehoord.complaints import actions
+from gehoord.complaints.tracking import token_for
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.intake import file_complaint
 from gehoord.complaints.models import ActorKind, Channel, Message, Status
@@ -150,7 +151,7 @@ def confirmation(request, org: str):
             expected=deadlines.expected_answer_by(complaint),
             acknowledge_by=_acknowledge_by(complaint),
             tracking_url=request.build_absolute_uri(
-                reverse("portal:tracking_link", kwargs={"token": access.token_for(complaint)})
+                reverse("portal:tracking_link", kwargs={"token": token_for(complaint)})
             ),
         )
     return render(request, "portal/confirmation.html", context)

@@ -8,7 +8,8 @@ from conftest import carol_complaint
 from gehoord.complaints import actions
 from gehoord.complaints.attachments import Upload
 from gehoord.complaints.models import Complaint
-from gehoord.portal import access, links, ratelimit
+from gehoord.complaints import tracking
+from gehoord.portal import access, ratelimit
 from gehoord.portal.tests.conftest import inline_scripts, inline_styles, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +72,7 @@ class TestTheTrackingForm:
 
 class TestTheSignedLink:
     def test_the_link_opens_the_complaint_and_leaves_the_token_behind(self, client, complaint):
-        url = links.tracking_url(complaint)
+        url = tracking.tracking_url(complaint)
         assert url.startswith("http://127.0.0.1:8000/volgen/link/")
         assert "carol" not in url  # the address is in the link only as a digest
         page = client.get(url.removeprefix("http://127.0.0.1:8000"))
@@ -80,17 +81,17 @@ class TestTheSignedLink:
 
     @override_settings(GEHOORD_BASE_URL="https://klachten.example.nl/")
     def test_the_link_uses_the_configured_address_of_the_site(self, complaint):
-        assert links.tracking_url(complaint).startswith("https://klachten.example.nl/volgen/link/")
+        assert tracking.tracking_url(complaint).startswith("https://klachten.example.nl/volgen/link/")
 
     def test_a_tampered_link_opens_nothing(self, client, complaint):
-        token = access.token_for(complaint)
+        token = tracking.token_for(complaint)
         page = client.get(reverse("portal:tracking_link", kwargs={"token": token[:-2] + "xx"}))
         assert page.status_code == 302 and page["Location"] == reverse("portal:track")
         assert "This link does not work" in client.get(page["Location"]).content.decode()
         assert client.get(tracking_url(complaint)).status_code == 302
 
     def test_a_link_stops_working_when_the_address_changes(self, client, complaint):
-        token = access.token_for(complaint)
+        token = tracking.token_for(complaint)
         Complaint.objects.filter(pk=complaint.pk).update(contact_email="anonymised@example.invalid")
         page = client.get(reverse("portal:tracking_link", kwargs={"token": token}))
         assert page["Location"] == reverse("portal:track")
@@ -128,8 +129,8 @@ class TestOnlyYourOwnComplaint:
 
         carol = carol_complaint(acme)
         dave = carol_complaint(acme, contact_email="dave@example.nl", contact_name="Dave")
-        carols_address = signing.loads(access.token_for(carol), salt=access.TOKEN_SALT)["e"]
-        forged = signing.dumps({"c": dave.public_id, "e": carols_address}, salt=access.TOKEN_SALT)
+        carols_address = signing.loads(tracking.token_for(carol), salt=tracking.TOKEN_SALT)["e"]
+        forged = signing.dumps({"c": dave.public_id, "e": carols_address}, salt=tracking.TOKEN_SALT)
         assert client.get(reverse("portal:tracking_link", args=[forged]))["Location"] == reverse("portal:track")
 
 
