@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gehoord.complaints import attachments, lifecycle, timeline
+from gehoord.complaints import attachments, lifecycle, notices, timeline
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.attachments import CheckedUpload, Upload
 from gehoord.complaints.models import (
@@ -30,9 +30,9 @@ from gehoord.complaints.models import (
     Stage,
     Status,
 )
+from gehoord.complaints.notices import Notice
 from gehoord.complaints.text import clean_text
 from gehoord.errors import InvalidInput, NotPermitted
-from gehoord.mail import outbound
 from gehoord.organisations.models import Membership, Role
 from gehoord.policies import deadlines
 
@@ -157,7 +157,7 @@ def acknowledge(complaint: Complaint, *, by: Actor, on_receipt: bool = False) ->
         timeline.record(
             complaint, "escalation_acknowledged" if escalated else "acknowledged", by, consumer_visible=True, **told
         )
-        outbound.send_acknowledgement(complaint, expected, new_complaint=on_receipt)
+        notices.tell(complaint, Notice.ACKNOWLEDGEMENT, expected_answer_by=expected, new_complaint=on_receipt)
     return complaint
 
 
@@ -195,7 +195,7 @@ def ask_info(complaint: Complaint, *, by: Actor, question: str) -> Complaint:
         message = _post_message(complaint, by, _text(question, "question"), Message.Kind.STAFF)
         deadlines.on_waiting_for_consumer(complaint)
         timeline.record(complaint, "information_requested", by, consumer_visible=True, message_id=message.pk)
-        outbound.send_information_request(complaint, message)
+        notices.tell(complaint, Notice.INFORMATION_REQUEST, message=message)
     return complaint
 
 
@@ -245,7 +245,7 @@ def propose_resolution(
         )
         deadlines.on_answered(complaint)
         timeline.record(complaint, "resolution_proposed", by, consumer_visible=True, resolution_id=resolution.pk)
-        outbound.send_resolution_proposal(complaint, resolution)
+        notices.tell(complaint, Notice.RESOLUTION_PROPOSAL, resolution=resolution)
     return complaint
 
 
@@ -310,7 +310,7 @@ def escalate(complaint: Complaint, *, by: Actor, reason: str = "") -> Complaint:
             to_stage=complaint.stage,
             reason=_text(reason, "reason", required=False),
         )
-        outbound.send_escalation_received(complaint)
+        notices.tell(complaint, Notice.ESCALATION_RECEIVED)
     return complaint
 
 
@@ -332,7 +332,7 @@ def decide(complaint: Complaint, *, by: Actor, decision: str, letter: LetterInpu
             stage=complaint.stage,
             letter_id=written.pk if written else None,
         )
-        outbound.send_outcome(complaint, written)
+        notices.tell(complaint, Notice.OUTCOME, letter=written)
     return complaint
 
 
@@ -368,9 +368,9 @@ def close(
             feedback_resolved=complaint.feedback_resolved,
         )
         if written:
-            outbound.send_outcome(complaint, written)
+            notices.tell(complaint, Notice.OUTCOME, letter=written)
         elif by.kind != ActorKind.CONSUMER:
-            outbound.send_closing(complaint)
+            notices.tell(complaint, Notice.CLOSING)
     return complaint
 
 
@@ -411,7 +411,7 @@ def extend_deadline(complaint: Complaint, *, by: Actor, kind: str, due_at: datet
             original_due_at=deadline.original_due_at.astimezone(datetime.UTC).isoformat(),
             reason=reason,
         )
-        outbound.send_deadline_extension(complaint, deadline)
+        notices.tell(complaint, Notice.DEADLINE_EXTENSION, deadline=deadline)
     return complaint
 
 
@@ -465,7 +465,7 @@ def add_message(
         if kind == Message.Kind.STAFF:
             deadlines.on_answered(locked)
             locked.save(update_fields=["updated_at", "next_deadline_at"])
-            outbound.send_staff_message(locked, message)
+            notices.tell(locked, Notice.STAFF_MESSAGE, message=message)
     return message
 
 

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class MailConfig(AppConfig):
     name = "gehoord.mail"
     verbose_name = _("Mail")
+
+    def ready(self):
+        from gehoord.complaints import notices
+        from gehoord.mail import outbound
+
+        # What the complaint actions decide to tell, this app says and sends.
+        notices.use_messenger(outbound.tell)

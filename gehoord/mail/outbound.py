@@ -24,6 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from gehoord.complaints.notices import Notice
 from gehoord.complaints.tracking import tracking_url
 from gehoord.mail.models import AutomaticMailCount, FailingAddress, InboundMail, OutboundMail, ReplyAddress
 
@@ -84,6 +85,26 @@ def send_deadline_reminder(complaint, deadline, staff) -> None:
 def send_deadline_missed(complaint, deadline, staff) -> None:
     for person in staff:
         _queue("deadline_missed", complaint, deadline=deadline, to=person.email, language=complaint.organisation.language)
+
+
+def tell(notice: Notice, complaint, **details) -> None:
+    """The messenger of complaints.notices: each notice is one of the mails above."""
+    SENDERS[notice](complaint, **details)
+
+
+SENDERS = {
+    Notice.ACKNOWLEDGEMENT: send_acknowledgement,
+    Notice.INFORMATION_REQUEST: send_information_request,
+    Notice.STAFF_MESSAGE: send_staff_message,
+    Notice.RESOLUTION_PROPOSAL: send_resolution_proposal,
+    Notice.ESCALATION_RECEIVED: send_escalation_received,
+    Notice.OUTCOME: send_outcome,
+    Notice.CLOSING: send_closing,
+    Notice.PROGRESS_UPDATE: send_progress_update,
+    Notice.DEADLINE_EXTENSION: send_deadline_extension,
+    Notice.DEADLINE_REMINDER: send_deadline_reminder,
+    Notice.DEADLINE_MISSED: send_deadline_missed,
+}
 
 
 # -- the thread being answered ------------------------------------------------------------------

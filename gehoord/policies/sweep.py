@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from gehoord.complaints import actions, timeline
+from gehoord.complaints import actions, notices, timeline
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.models import OPEN_STATUSES, Complaint
-from gehoord.mail import outbound
+from gehoord.complaints.notices import Notice
 from gehoord.organisations.models import Membership, Role
 from gehoord.policies import deadlines
 from gehoord.policies.models import Deadline
@@ -134,7 +134,7 @@ def _remind(complaint: Complaint, deadline: Deadline, now: datetime.datetime) ->
     timeline.record(
         complaint, "deadline_reminder_sent", Actor.system(), deadline_kind=deadline.kind, due_at=deadline.due_at.isoformat()
     )
-    outbound.send_deadline_reminder(complaint, deadline, _responsible_staff(complaint))
+    notices.tell(complaint, Notice.DEADLINE_REMINDER, deadline=deadline, staff=_responsible_staff(complaint))
 
 
 def _mark_missed(complaint: Complaint, deadline: Deadline, now: datetime.datetime) -> None:
@@ -143,7 +143,7 @@ def _mark_missed(complaint: Complaint, deadline: Deadline, now: datetime.datetim
         complaint, "deadline_missed", Actor.system(), deadline_kind=deadline.kind, stage=deadline.stage,
         due_at=deadline.due_at.isoformat(),
     )
-    outbound.send_deadline_missed(complaint, deadline, _responsible_staff(complaint))
+    notices.tell(complaint, Notice.DEADLINE_MISSED, deadline=deadline, staff=_responsible_staff(complaint))
 
 
 def _send_demanded_update(complaint: Complaint, deadline: Deadline, now: datetime.datetime) -> None:
@@ -156,7 +156,7 @@ def _send_demanded_update(complaint: Complaint, deadline: Deadline, now: datetim
         complaint, "progress_update_sent", Actor.system(), consumer_visible=True, deadline_kind=deadline.kind,
         new_estimate=new_estimate.isoformat(),
     )
-    outbound.send_progress_update(complaint, new_estimate)
+    notices.tell(complaint, Notice.PROGRESS_UPDATE, new_estimate=new_estimate)
 
 
 def _reassign_to_manager(complaint: Complaint, deadline: Deadline) -> bool:

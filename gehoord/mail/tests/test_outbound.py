@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.core import mail as django_mail
 
+from gehoord.complaints import notices
 from gehoord.complaints.models import Complaint
 from gehoord.env import ConfigurationError
 from gehoord.mail import outbound
@@ -172,3 +173,14 @@ def test_imap_url_forms():
     for wrong in ("", "pop3://u:p@h", "imap://h", "imaps://u:p@h?starttls=true", "imap://u:p@h?x=1"):
         with pytest.raises(ConfigurationError):
             parse_imap_url(wrong)
+
+
+def test_every_notice_an_action_can_tell_has_its_mail():
+    assert set(outbound.SENDERS) == set(notices.Notice)
+
+
+def test_a_notice_told_without_a_messenger_is_refused_not_dropped(complaint, monkeypatch):
+    monkeypatch.setattr(notices, "_messenger", None)
+
+    with pytest.raises(RuntimeError, match="No messenger"):
+        notices.tell(complaint, notices.Notice.CLOSING)
