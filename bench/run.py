@@ -852,7 +852,7 @@ def _queue_orm(run: Run, max_operations: int, max_seconds: float, fixture: Fixtu
 
 def _sweep_idle(run: Run, max_operations: int, max_seconds: float, fixture: Fixture) -> Run:
     """sweep() when nothing is due: at the instant the data was made, no deadline is due."""
-    from gehoord.policies.sweep import sweep
+    from gehoord.complaints.sweep import sweep
 
     def operation(_state, _rng):
         result = sweep(now=fixture.generated_at)
@@ -871,7 +871,7 @@ def _sweep_due(run: Run, max_operations: int, max_seconds: float, fixture: Fixtu
     from django.db import connection
 
     from gehoord.complaints.models import OPEN_STATUSES, Complaint
-    from gehoord.policies import sweep as sweep_module
+    from gehoord.complaints import sweep as sweep_module
     from gehoord.policies.models import Deadline
 
     now = fixture.generated_at

@@ -299,23 +299,8 @@ def add_message(request: HttpRequest, reference: str, payload: schemas.MessageIn
     )
 
 
-# Which parameters of ActionIn each action takes.
-ACTION_PARAMETERS = {
-    "assign": {"handler"},
-    "acknowledge": set(),
-    "start": set(),
-    "ask_info": {"question"},
-    "info_received": {"answer"},
-    "propose_resolution": {"kinds", "text", "refund_amount", "compensation_amount"},
-    "accept": {"comment"},
-    "reject": {"comment"},
-    "escalate": {"reason"},
-    "decide": {"decision", "letter"},
-    "close": {"letter", "outcome", "feedback"},
-    "refer": {"body"},
-    "withdraw": {"reason"},
-    "reject_as_spam": {"reason"},
-}
+# The actions a door may call, and the parameters of ActionIn each takes: the lifecycle's registry.
+ACTION_PARAMETERS = {name: declared.parameters for name, declared in lifecycle.ACTIONS.items() if not declared.internal}
 
 
 @router.post(
@@ -329,21 +314,20 @@ def run_action(request: HttpRequest, reference: str, action: str, payload: schem
     if action not in ACTION_PARAMETERS:
         raise NotFound(f"There is no action {action}; the actions are: {', '.join(ACTION_PARAMETERS)}.")
     given = payload.model_dump(exclude_unset=True, exclude={"on_behalf_of_consumer"})
-    unexpected = set(given) - ACTION_PARAMETERS[action]
+    unexpected = set(given) - set(ACTION_PARAMETERS[action])
     if unexpected:
         raise InvalidInput({name: f"{action} does not take {name}." for name in sorted(unexpected)})
     complaint = _complaint(request, reference)
     actor = _actor(request, payload.on_behalf_of_consumer, complaint)
-    arguments = {name: getattr(payload, name) for name in ACTION_PARAMETERS[action]}
-    if action == "assign":
+    # A parameter sent as null is left to the action's own default (or named as missing).
+    arguments = {name: getattr(payload, name) for name in given if getattr(payload, name) is not None}
+    if "handler" in arguments:
         arguments["handler"] = _staff_member(complaint, payload.handler)
-    if "letter" in arguments and payload.letter is not None:
+    if "letter" in arguments:
         arguments["letter"] = actions.LetterInput(**payload.letter.model_dump())
-    if "feedback" in arguments and payload.feedback is not None:
+    if "feedback" in arguments:
         arguments["feedback"] = actions.FeedbackInput(**payload.feedback.model_dump())
-    if action == "close" and payload.outcome is None:
-        del arguments["outcome"]  # the action's own default applies
-    actions.BY_NAME[action](complaint, by=actor, **arguments)
+    actions.perform(action, complaint, by=actor, **arguments)
     return _detail(_complaint(request, reference), _actor(request))
 
 

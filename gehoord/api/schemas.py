@@ -9,6 +9,8 @@ from pydantic import ConfigDict, WrapValidator, field_validator
 from pydantic_core import PydanticCustomError
 from pydantic_core import ValidationError as PydanticValidationError
 
+from gehoord.policies.rules import DeadlineKind
+
 
 def unstorable(value) -> bool:
     """Text no database can hold: a NUL character (PostgreSQL refuses it) or a lone surrogate (not UTF-8)."""
@@ -205,12 +207,18 @@ class ActionIn(Strict):
     refund_amount: Decimal | None = Field(None, description="propose_resolution: with refund")
     compensation_amount: Decimal | None = Field(None, description="propose_resolution: with compensation")
     comment: str | None = Field(None, description="accept, reject: the consumer's comment")
-    reason: str | None = Field(None, description="escalate, withdraw, reject_as_spam")
     decision: Literal["upheld", "partially_upheld", "not_upheld"] | None = Field(None, description="decide")
     outcome: Literal["partially_upheld", "not_upheld"] | None = Field(None, description="close (when not resolved)")
     letter: LetterIn | None = Field(None, description="decide, close: the outcome letter")
     feedback: FeedbackIn | None = Field(None, description="close by the consumer")
     body: str | None = Field(None, description="refer: the external body")
+    kind: DeadlineKind | None = Field(
+        None, description="extend_deadline: the kind of the current stage's pending deadline"
+    )
+    due_at: datetime.datetime | None = Field(
+        None, description="extend_deadline: the new due instant, with its time zone (later than the current one)"
+    )
+    reason: str | None = Field(None, description="escalate, withdraw, reject_as_spam; extend_deadline: told to the consumer")
 
 
 class FieldOut(Schema):

@@ -1,9 +1,10 @@
-"""Every change to a complaint, one function per action.
+"""Every change to a complaint, one function per action, each declared in the lifecycle's registry.
 
 Each action runs in one transaction: it locks the complaint, asks `lifecycle.check` whether the
-actor may do it now, validates its input, writes the change and its timeline event, and schedules
-its mail for after the commit. The API, the pages, inbound mail and the sweep all call these
-functions; there is no other write path. When anything is refused, nothing has changed.
+actor may do it now, validates its input, writes the change and its timeline event, and tells the
+people concerned (complaints.notices, recorded in the same transaction). The API, the pages,
+inbound mail and the sweep all call these functions, by name through `perform` or directly;
+there is no other write path. When anything is refused, nothing has changed.
 """
 
 import copy
@@ -16,11 +17,14 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gehoord.complaints import attachments, lifecycle, notices, timeline
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.attachments import CheckedUpload, Upload
+from gehoord.complaints.lifecycle import ALL_STATES, CONSUMER, MANAGER, STAGE_STAFF, SYSTEM, WORKING_STATES
 from gehoord.complaints.models import (
+    OPEN_STATUSES,
     ActorKind,
     Complaint,
     Message,
@@ -32,7 +36,7 @@ from gehoord.complaints.models import (
 )
 from gehoord.complaints.notices import Notice
 from gehoord.complaints.text import clean_text
-from gehoord.errors import InvalidInput, NotPermitted
+from gehoord.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from gehoord.organisations.models import Membership, Role
 from gehoord.policies import deadlines
 
@@ -80,14 +84,16 @@ def _performing(action: str, complaint: Complaint, by: Actor, *, created_here: b
         if created_here:
             locked = complaint
         else:
-            locked = Complaint.objects.select_for_update().select_related("organisation").get(pk=complaint.pk)
+            # Only the complaint row is locked, not its organisation (which would queue every action of it).
+            locked = Complaint.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=complaint.pk)
         stored = _stored_values(locked)
-        transition = lifecycle.check(action, locked, by)
+        declared = lifecycle.check(action, locked, by)
         yield locked
-        if transition.target is not None:
-            locked.status = transition.target
+        if declared.target is not None:
+            locked.status = declared.target
         changed = [name for name, value in stored.items() if getattr(locked, name) != value]
-        locked.save(update_fields=[*changed, "updated_at"])
+        if changed:  # a reminder, say, changes nothing on the complaint itself
+            locked.save(update_fields=[*changed, "updated_at"])
 
 
 def _text(value: str | None, field: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
@@ -134,6 +140,42 @@ def _letter(complaint: Complaint, letter: LetterInput | None, by: Actor) -> Outc
     )
 
 
+@lifecycle.action(
+    label=gettext_lazy("assign"),
+    sources=OPEN_STATUSES | {Status.RESOLVED},
+    target=None,
+    who={MANAGER, STAGE_STAFF, SYSTEM},
+    parameters=("handler",),
+)
+def assign(complaint: Complaint, *, by: Actor, handler) -> Complaint:
+    with _performing("assign", complaint, by) as complaint:
+        if handler is None or not Membership.objects.filter(
+            user=handler, organisation_id=complaint.organisation_id, role__in=[Role.AGENT, Role.MANAGER, Role.BOARD]
+        ).exists():
+            raise InvalidInput({"handler": _("The handler must be a staff member of this organisation.")})
+        if by.kind != ActorKind.SYSTEM and Role.MANAGER not in by.roles and handler != by.user:
+            raise NotPermitted(_("Only a complaint manager assigns complaints to others."))
+        previous = complaint.handler
+        complaint.handler = handler
+        deadlines.on_assigned(complaint)
+        timeline.record(
+            complaint,
+            "assigned",
+            by,
+            consumer_visible=True,
+            handler=handler.get_full_name() or handler.get_username(),
+            handler_id=handler.pk,
+            previous_handler_id=previous.pk if previous else None,
+        )
+    return complaint
+
+
+@lifecycle.action(
+    label=gettext_lazy("acknowledge"),
+    sources={Status.RECEIVED, Status.ESCALATED},
+    target=Status.ACKNOWLEDGED,
+    who={STAGE_STAFF, SYSTEM},
+)
 def acknowledge(complaint: Complaint, *, by: Actor, on_receipt: bool = False) -> Complaint:
     """Confirm receipt, telling the consumer the reference, who handles it and when to expect an answer.
 
@@ -161,35 +203,24 @@ def acknowledge(complaint: Complaint, *, by: Actor, on_receipt: bool = False) ->
     return complaint
 
 
-def assign(complaint: Complaint, *, by: Actor, handler) -> Complaint:
-    with _performing("assign", complaint, by) as complaint:
-        if handler is None or not Membership.objects.filter(
-            user=handler, organisation_id=complaint.organisation_id, role__in=[Role.AGENT, Role.MANAGER, Role.BOARD]
-        ).exists():
-            raise InvalidInput({"handler": _("The handler must be a staff member of this organisation.")})
-        if by.kind != ActorKind.SYSTEM and Role.MANAGER not in by.roles and handler != by.user:
-            raise NotPermitted(_("Only a complaint manager assigns complaints to others."))
-        previous = complaint.handler
-        complaint.handler = handler
-        deadlines.on_assigned(complaint)
-        timeline.record(
-            complaint,
-            "assigned",
-            by,
-            consumer_visible=True,
-            handler=handler.get_full_name() or handler.get_username(),
-            handler_id=handler.pk,
-            previous_handler_id=previous.pk if previous else None,
-        )
-    return complaint
 
-
+@lifecycle.action(
+    label=gettext_lazy("start the investigation"), sources={Status.ACKNOWLEDGED}, target=Status.INVESTIGATING,
+    who={STAGE_STAFF},
+)
 def start(complaint: Complaint, *, by: Actor) -> Complaint:
     with _performing("start", complaint, by) as complaint:
         timeline.record(complaint, "investigation_started", by, consumer_visible=True)
     return complaint
 
 
+@lifecycle.action(
+    label=gettext_lazy("ask for information"),
+    sources={Status.ACKNOWLEDGED, Status.INVESTIGATING},
+    target=Status.AWAITING_CONSUMER,
+    who={STAGE_STAFF},
+    parameters=("question",),
+)
 def ask_info(complaint: Complaint, *, by: Actor, question: str) -> Complaint:
     with _performing("ask_info", complaint, by) as complaint:
         message = _post_message(complaint, by, _text(question, "question"), Message.Kind.STAFF)
@@ -199,6 +230,13 @@ def ask_info(complaint: Complaint, *, by: Actor, question: str) -> Complaint:
     return complaint
 
 
+@lifecycle.action(
+    label=gettext_lazy("record the information received"),
+    sources={Status.AWAITING_CONSUMER},
+    target=Status.INVESTIGATING,
+    who={CONSUMER, STAGE_STAFF},
+    parameters=("answer",),
+)
 def info_received(complaint: Complaint, *, by: Actor, answer: str = "", uploads: list[Upload | CheckedUpload] = ()) -> Complaint:
     with _performing("info_received", complaint, by) as complaint:
         # Staff record in their own words what the consumer told them (by phone, say): a note.
@@ -213,6 +251,13 @@ def info_received(complaint: Complaint, *, by: Actor, answer: str = "", uploads:
     return complaint
 
 
+@lifecycle.action(
+    label=gettext_lazy("propose a resolution"),
+    sources={Status.ACKNOWLEDGED, Status.INVESTIGATING},
+    target=Status.RESOLUTION_PROPOSED,
+    who={STAGE_STAFF},
+    parameters=("kinds", "text", "refund_amount", "compensation_amount"),
+)
 def propose_resolution(
     complaint: Complaint,
     *,
@@ -253,6 +298,13 @@ def _pending_resolution(complaint: Complaint) -> Resolution:
     return complaint.resolutions.filter(response="").order_by("-proposed_at", "-id").first()
 
 
+@lifecycle.action(
+    label=gettext_lazy("accept the proposal"),
+    sources={Status.RESOLUTION_PROPOSED},
+    target=Status.RESOLVED,
+    who={CONSUMER},
+    parameters=("comment",),
+)
 def accept(complaint: Complaint, *, by: Actor, comment: str = "") -> Complaint:
     with _performing("accept", complaint, by) as complaint:
         resolution = _pending_resolution(complaint)
@@ -267,6 +319,13 @@ def accept(complaint: Complaint, *, by: Actor, comment: str = "") -> Complaint:
     return complaint
 
 
+@lifecycle.action(
+    label=gettext_lazy("reject the proposal"),
+    sources={Status.RESOLUTION_PROPOSED},
+    target=Status.INVESTIGATING,
+    who={CONSUMER},
+    parameters=("comment",),
+)
 def reject(complaint: Complaint, *, by: Actor, comment: str = "") -> Complaint:
     """The consumer turns the proposal down; the handler may try again or the consumer may escalate."""
     with _performing("reject", complaint, by) as complaint:
@@ -286,6 +345,14 @@ def reject(complaint: Complaint, *, by: Actor, comment: str = "") -> Complaint:
     return complaint
 
 
+@lifecycle.action(
+    label=gettext_lazy("escalate"),
+    sources=WORKING_STATES | {Status.CLOSED},
+    target=Status.ESCALATED,
+    who={CONSUMER, STAGE_STAFF},
+    parameters=("reason",),
+    guard=lifecycle.escalation_possible,
+)
 def escalate(complaint: Complaint, *, by: Actor, reason: str = "") -> Complaint:
     with _performing("escalate", complaint, by) as complaint:
         pending = _pending_resolution(complaint) if complaint.status == Status.RESOLUTION_PROPOSED else None
@@ -314,6 +381,14 @@ def escalate(complaint: Complaint, *, by: Actor, reason: str = "") -> Complaint:
     return complaint
 
 
+@lifecycle.action(
+    label=gettext_lazy("decide"),
+    sources=WORKING_STATES | {Status.ESCALATED},
+    target=Status.CLOSED,
+    who={STAGE_STAFF},
+    parameters=("decision", "letter"),
+    guard=lifecycle.escalated_stage,
+)
 def decide(complaint: Complaint, *, by: Actor, decision: str, letter: LetterInput | None = None) -> Complaint:
     """The escalation stage's decision; unless it upholds the complaint, with an outcome letter."""
     with _performing("decide", complaint, by) as complaint:
@@ -336,6 +411,14 @@ def decide(complaint: Complaint, *, by: Actor, decision: str, letter: LetterInpu
     return complaint
 
 
+@lifecycle.action(
+    label=gettext_lazy("close"),
+    sources=WORKING_STATES | {Status.RESOLVED},
+    target=Status.CLOSED,
+    who={CONSUMER, STAGE_STAFF},
+    parameters=("letter", "outcome", "feedback"),
+    guard=lifecycle.consumer_closes_only_resolved,
+)
 def close(
     complaint: Complaint,
     *,
@@ -384,6 +467,14 @@ def _store_feedback(complaint: Complaint, feedback: FeedbackInput) -> None:
     complaint.feedback_at = timezone.now()
 
 
+@lifecycle.action(
+    label=gettext_lazy("refer to an external body"),
+    sources={Status.CLOSED},
+    target=Status.REFERRED,
+    who={CONSUMER, STAGE_STAFF, MANAGER},
+    parameters=("body",),
+    guard=lifecycle.not_in_favour,
+)
 def refer(complaint: Complaint, *, by: Actor, body: str) -> Complaint:
     """Refer out once the internal procedure is exhausted (external body or legal aid)."""
     with _performing("refer", complaint, by) as complaint:
@@ -393,6 +484,14 @@ def refer(complaint: Complaint, *, by: Actor, body: str) -> Complaint:
     return complaint
 
 
+@lifecycle.action(
+    label=gettext_lazy("extend a deadline"),
+    sources=OPEN_STATUSES,
+    target=None,
+    who={MANAGER},
+    parameters=("kind", "due_at", "reason"),
+    guard=lifecycle.has_deadline_to_extend,
+)
 def extend_deadline(complaint: Complaint, *, by: Actor, kind: str, due_at: datetime.datetime, reason: str) -> Complaint:
     """A manager moves a deadline later; the consumer is told the reason and the new date at once."""
     with _performing("extend_deadline", complaint, by) as complaint:
@@ -415,6 +514,13 @@ def extend_deadline(complaint: Complaint, *, by: Actor, kind: str, due_at: datet
     return complaint
 
 
+@lifecycle.action(
+    label=gettext_lazy("withdraw"),
+    sources=OPEN_STATUSES | {Status.RESOLVED},
+    target=Status.WITHDRAWN,
+    who={CONSUMER, STAGE_STAFF},
+    parameters=("reason",),
+)
 def withdraw(complaint: Complaint, *, by: Actor, reason: str = "") -> Complaint:
     with _performing("withdraw", complaint, by) as complaint:
         complaint.closed_at = timezone.now()
@@ -425,6 +531,13 @@ def withdraw(complaint: Complaint, *, by: Actor, reason: str = "") -> Complaint:
     return complaint
 
 
+@lifecycle.action(
+    label=gettext_lazy("reject as spam"),
+    sources={Status.RECEIVED, Status.ACKNOWLEDGED},
+    target=Status.REJECTED,
+    who={STAGE_STAFF},
+    parameters=("reason",),
+)
 def reject_as_spam(complaint: Complaint, *, by: Actor, reason: str) -> Complaint:
     with _performing("reject_as_spam", complaint, by) as complaint:
         complaint.rejection_reason = _text(reason, "reason", limit=2000)
@@ -449,7 +562,7 @@ def add_message(
     elif not (by.is_staff_side and by.acts_for(complaint) and by.roles & {Role.AGENT, Role.MANAGER, Role.BOARD}):
         raise NotPermitted(_("You may not write on this complaint."))
     with transaction.atomic():
-        locked = Complaint.objects.select_for_update().select_related("organisation").get(pk=complaint.pk)
+        locked = Complaint.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=complaint.pk)
         # Decided on the locked row, not the caller's copy: the page may predate the question.
         if by.kind == ActorKind.CONSUMER and locked.status == Status.AWAITING_CONSUMER:
             info_received(locked, by=by, answer=body, uploads=uploads)
@@ -491,21 +604,80 @@ def record_personal_data_view(complaint: Complaint, *, by: Actor) -> None:
         timeline.record(complaint, "personal_data_viewed", by)
 
 
-# The actions a door may run by name (API, pages). `add_message` and views are not state changes.
-BY_NAME = {
-    "assign": assign,
-    "acknowledge": acknowledge,
-    "start": start,
-    "ask_info": ask_info,
-    "info_received": info_received,
-    "propose_resolution": propose_resolution,
-    "accept": accept,
-    "reject": reject,
-    "escalate": escalate,
-    "decide": decide,
-    "close": close,
-    "refer": refer,
-    "extend_deadline": extend_deadline,
-    "withdraw": withdraw,
-    "reject_as_spam": reject_as_spam,
-}
+# --- what time does: the deadline sweep's actions ---------------------------------------------
+
+
+def _responsible_staff(complaint: Complaint) -> list:
+    """Whom a deadline concerns: the handler, else every complaint manager of the organisation."""
+    if complaint.handler is not None:
+        return [complaint.handler]
+    managers = Membership.objects.filter(organisation=complaint.organisation, role=Role.MANAGER).select_related("user")
+    return [membership.user for membership in managers]
+
+
+def _owned(deadline, complaint: Complaint):
+    if deadline.complaint_id != complaint.pk:
+        raise ValueError(f"Deadline {deadline.pk} is not one of complaint {complaint.pk}'s")
+    return deadline
+
+
+@lifecycle.action(label=gettext_lazy("remind of a deadline"), sources=ALL_STATES, target=None, who={SYSTEM},
+                  parameters=("deadline", "at"))
+def remind(complaint: Complaint, *, by: Actor, deadline, at: datetime.datetime) -> Complaint:
+    """Remind the staff responsible that `deadline` is near (at the policy's reminder time)."""
+    with _performing("remind", complaint, by) as complaint:
+        deadline = _owned(deadline, complaint)
+        deadline.reminded_at = at
+        deadline.save(update_fields=["reminded_at"])
+        timeline.record(complaint, "deadline_reminder_sent", by, deadline_kind=deadline.kind, due_at=deadline.due_at.isoformat())
+        notices.tell(complaint, Notice.DEADLINE_REMINDER, deadline=deadline, staff=_responsible_staff(complaint))
+    return complaint
+
+
+@lifecycle.action(label=gettext_lazy("mark a deadline missed"), sources=ALL_STATES, target=None, who={SYSTEM},
+                  parameters=("deadline", "at"))
+def mark_missed(complaint: Complaint, *, by: Actor, deadline, at: datetime.datetime) -> Complaint:
+    """The due instant passed without the action that meets the deadline: recorded, and the staff told."""
+    with _performing("mark_missed", complaint, by) as complaint:
+        deadline = _owned(deadline, complaint)
+        deadline.missed_at = at
+        deadline.save(update_fields=["missed_at"])
+        timeline.record(
+            complaint, "deadline_missed", by, deadline_kind=deadline.kind, stage=deadline.stage,
+            due_at=deadline.due_at.isoformat(),
+        )
+        notices.tell(complaint, Notice.DEADLINE_MISSED, deadline=deadline, staff=_responsible_staff(complaint))
+    return complaint
+
+
+@lifecycle.action(label=gettext_lazy("send a progress update"), sources=ALL_STATES, target=None, who={SYSTEM},
+                  parameters=("deadline", "at"))
+def send_progress_update(complaint: Complaint, *, by: Actor, deadline, at: datetime.datetime) -> Complaint:
+    """No answer went out by a `respond` deadline that demands an update (seed 000): the consumer is
+    told the status and a new estimate instead, which meets the deadline."""
+    with _performing("send_progress_update", complaint, by) as complaint:
+        deadline = _owned(deadline, complaint)
+        new_estimate = complaint.policy.spec.calendar.add(at, deadline.rule.duration)
+        deadline.met_at = at
+        deadline.update_sent_at = at
+        deadline.save(update_fields=["met_at", "update_sent_at"])
+        timeline.record(
+            complaint, "progress_update_sent", by, consumer_visible=True, deadline_kind=deadline.kind,
+            new_estimate=new_estimate.isoformat(),
+        )
+        notices.tell(complaint, Notice.PROGRESS_UPDATE, new_estimate=new_estimate)
+    return complaint
+
+
+def perform(name: str, complaint: Complaint, *, by: Actor, **arguments) -> Complaint:
+    """Run the registry's action `name` with a door's arguments (those it declares, nothing else)."""
+    declared = lifecycle.ACTIONS.get(name)
+    if declared is None or declared.internal:
+        raise ActionNotAllowed(_("There is no action %(action)s.") % {"action": name}, action=name)
+    unexpected = sorted(set(arguments) - set(declared.parameters))
+    if unexpected:
+        raise InvalidInput({key: _("%(action)s does not take %(key)s.") % {"action": name, "key": key} for key in unexpected})
+    missing = [key for key in declared.required_parameters() if key not in arguments]
+    if missing:
+        raise InvalidInput({key: _("This field is required.") for key in missing})
+    return declared.function(complaint, by=by, **arguments)

@@ -1,8 +1,10 @@
-"""The complaint lifecycle (SPEC 4) as one table of named actions.
+"""The complaint lifecycle (SPEC 4): one registry of named actions, each declared once.
 
-Each row says from which states an action may run, the state it leads to, and who may run it.
-`check` is the only gate: actions.py calls it inside the action's transaction, the pages and the
-API call `allowed_actions` to offer only what would pass.
+Each action is declared where it is written (`@lifecycle.action(...)` above its function in
+actions.py): its name, label, the states it runs from, the state it leads to, who may run it, the
+parameters a door may pass, and an optional guard. Everything else reads this registry: `check` is
+the only gate (actions.py calls it inside the action's transaction); the API, the desk, the portal
+and the sweep offer and call actions by name from it (`allowed_actions`, `actions.perform`).
 
 Who may act:
 - CONSUMER: the complainant (tracking credential, or relayed by the organisation's API);
@@ -12,11 +14,12 @@ Who may act:
 - SYSTEM: Gehoord itself (automatic acknowledgement, the deadline sweep).
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.models import OPEN_STATUSES, ActorKind, Complaint, Stage, Status, STAFF_ROLES_BY_STAGE
@@ -29,16 +32,34 @@ MANAGER = "manager"
 SYSTEM = "system"
 
 WORKING_STATES = frozenset({Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.AWAITING_CONSUMER, Status.RESOLUTION_PROPOSED})
+ALL_STATES = frozenset(Status)
+
+Guard = Callable[[Complaint, Actor], str | None]
 
 
 @dataclass(frozen=True)
-class Transition:
-    action: str
+class Action:
+    name: str
+    label: Promise
     sources: frozenset[Status]
     target: Status | None  # None: the status stays as it is
     who: frozenset[str]
+    # The keyword arguments a door may pass (the API's parameters, the desk's and portal's fields).
+    parameters: tuple[str, ...]
+    # The function that performs it (actions.py); called with (complaint, by=..., **parameters).
+    function: Callable = field(compare=False)
     # Returns why the action cannot run on this complaint for this actor, or None.
-    guard: Callable[[Complaint, Actor], str | None] | None = None
+    guard: Guard | None = field(default=None, compare=False)
+
+    @property
+    def internal(self) -> bool:
+        """Only Gehoord itself runs it (the sweep): no door offers or accepts it."""
+        return self.who == {SYSTEM}
+
+    def required_parameters(self) -> tuple[str, ...]:
+        """The parameters without a default: a door must pass them."""
+        signature = inspect.signature(self.function).parameters
+        return tuple(name for name in self.parameters if signature[name].default is inspect.Parameter.empty)
 
 
 def next_stage(complaint: Complaint) -> int | None:
@@ -57,7 +78,7 @@ def stage_roles(complaint: Complaint) -> frozenset[str]:
     return STAFF_ROLES_BY_STAGE.get(complaint.stage, frozenset({Role.MANAGER}))
 
 
-def _escalation_possible(complaint: Complaint, actor: Actor) -> str | None:
+def escalation_possible(complaint: Complaint, actor: Actor) -> str | None:
     if next_stage(complaint) is None:
         return _("There is no further internal stage to escalate to.")
     if complaint.status == Status.CLOSED and complaint.resolved_in_favour:
@@ -65,125 +86,102 @@ def _escalation_possible(complaint: Complaint, actor: Actor) -> str | None:
     return None
 
 
-def _escalated_stage(complaint: Complaint, actor: Actor) -> str | None:
+def escalated_stage(complaint: Complaint, actor: Actor) -> str | None:
     if complaint.stage < Stage.MANAGER:
         return _("Only an escalated complaint gets a decision; close it instead.")
     return None
 
 
-def _consumer_closes_only_resolved(complaint: Complaint, actor: Actor) -> str | None:
+def consumer_closes_only_resolved(complaint: Complaint, actor: Actor) -> str | None:
     if actor.kind == ActorKind.CONSUMER and complaint.status != Status.RESOLVED:
         return _("The consumer can close a complaint once it is resolved; withdraw it instead.")
     return None
 
 
-def _not_in_favour(complaint: Complaint, actor: Actor) -> str | None:
+def has_deadline_to_extend(complaint: Complaint, actor: Actor) -> str | None:
+    # `next_deadline_at` is the nearest running deadline (policies.deadlines keeps it), and every
+    # running deadline is of the current stage: an escalation cancels the earlier stage's.
+    if complaint.next_deadline_at is None:
+        return _("This complaint has no running deadline at its stage to extend.")
+    return None
+
+
+def not_in_favour(complaint: Complaint, actor: Actor) -> str | None:
     # Escalating first is the consumer's choice, not a condition (seed 000: "kan ... worden geëscaleerd").
     if complaint.resolved_in_favour:
         return _("This complaint was resolved in the consumer's favour; there is nothing to refer.")
     return None
 
 
-ACTION_LABELS = {
-    "assign": gettext_lazy("assign"),
-    "acknowledge": gettext_lazy("acknowledge"),
-    "start": gettext_lazy("start the investigation"),
-    "ask_info": gettext_lazy("ask for information"),
-    "info_received": gettext_lazy("record the information received"),
-    "propose_resolution": gettext_lazy("propose a resolution"),
-    "accept": gettext_lazy("accept the proposal"),
-    "reject": gettext_lazy("reject the proposal"),
-    "escalate": gettext_lazy("escalate"),
-    "decide": gettext_lazy("decide"),
-    "close": gettext_lazy("close"),
-    "refer": gettext_lazy("refer to an external body"),
-    "extend_deadline": gettext_lazy("extend a deadline"),
-    "withdraw": gettext_lazy("withdraw"),
-    "reject_as_spam": gettext_lazy("reject as spam"),
-}
-
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in [
-        Transition("assign", OPEN_STATUSES | {Status.RESOLVED}, None, frozenset({MANAGER, STAGE_STAFF, SYSTEM})),
-        Transition(
-            "acknowledge", frozenset({Status.RECEIVED, Status.ESCALATED}), Status.ACKNOWLEDGED,
-            frozenset({STAGE_STAFF, SYSTEM}),
-        ),
-        Transition("start", frozenset({Status.ACKNOWLEDGED}), Status.INVESTIGATING, frozenset({STAGE_STAFF})),
-        Transition(
-            "ask_info", frozenset({Status.ACKNOWLEDGED, Status.INVESTIGATING}), Status.AWAITING_CONSUMER,
-            frozenset({STAGE_STAFF}),
-        ),
-        Transition(
-            "info_received", frozenset({Status.AWAITING_CONSUMER}), Status.INVESTIGATING,
-            frozenset({CONSUMER, STAGE_STAFF}),
-        ),
-        Transition(
-            "propose_resolution", frozenset({Status.ACKNOWLEDGED, Status.INVESTIGATING}), Status.RESOLUTION_PROPOSED,
-            frozenset({STAGE_STAFF}),
-        ),
-        Transition("accept", frozenset({Status.RESOLUTION_PROPOSED}), Status.RESOLVED, frozenset({CONSUMER})),
-        Transition("reject", frozenset({Status.RESOLUTION_PROPOSED}), Status.INVESTIGATING, frozenset({CONSUMER})),
-        Transition(
-            "escalate", WORKING_STATES | {Status.CLOSED}, Status.ESCALATED, frozenset({CONSUMER, STAGE_STAFF}),
-            guard=_escalation_possible,
-        ),
-        Transition(
-            "decide", WORKING_STATES | {Status.ESCALATED}, Status.CLOSED, frozenset({STAGE_STAFF}),
-            guard=_escalated_stage,
-        ),
-        Transition(
-            "close", WORKING_STATES | {Status.RESOLVED}, Status.CLOSED, frozenset({CONSUMER, STAGE_STAFF}),
-            guard=_consumer_closes_only_resolved,
-        ),
-        Transition("refer", frozenset({Status.CLOSED}), Status.REFERRED, frozenset({CONSUMER, STAGE_STAFF, MANAGER}), guard=_not_in_favour),
-        Transition("extend_deadline", OPEN_STATUSES, None, frozenset({MANAGER})),
-        Transition("withdraw", OPEN_STATUSES | {Status.RESOLVED}, Status.WITHDRAWN, frozenset({CONSUMER, STAGE_STAFF})),
-        Transition(
-            "reject_as_spam", frozenset({Status.RECEIVED, Status.ACKNOWLEDGED}), Status.REJECTED,
-            frozenset({STAGE_STAFF}),
-        ),
-    ]
-}
+# The registry, in the order the doors offer the actions: filled by `action` as actions.py is imported.
+ACTIONS: dict[str, Action] = {}
 
 
-def _may(transition: Transition, complaint: Complaint, actor: Actor) -> bool:
+def action(
+    *,
+    label: Promise,
+    sources: Iterable[Status],
+    target: Status | None,
+    who: Iterable[str],
+    parameters: Iterable[str] = (),
+    guard: Guard | None = None,
+):
+    """Declare the decorated function as the lifecycle action of its name."""
+
+    def declare(function: Callable) -> Callable:
+        name = function.__name__
+        accepted = inspect.signature(function).parameters
+        unknown = [parameter for parameter in parameters if accepted.get(parameter, None) is None
+                   or accepted[parameter].kind is not inspect.Parameter.KEYWORD_ONLY]
+        if name in ACTIONS or unknown or "by" not in accepted:
+            raise TypeError(f"Action {name}: declared twice, or parameters {unknown} are not keyword-only arguments")
+        ACTIONS[name] = Action(
+            name=name, label=label, sources=frozenset(sources), target=target, who=frozenset(who),
+            parameters=tuple(parameters), function=function, guard=guard,
+        )
+        return function
+
+    return declare
+
+
+def _may(declared: Action, complaint: Complaint, actor: Actor) -> bool:
     if not actor.acts_for(complaint):
         return False
     if actor.kind == ActorKind.SYSTEM:
-        return SYSTEM in transition.who
+        return SYSTEM in declared.who
     if actor.kind == ActorKind.CONSUMER:
-        return CONSUMER in transition.who
-    if MANAGER in transition.who and Role.MANAGER in actor.roles:
+        return CONSUMER in declared.who
+    if MANAGER in declared.who and Role.MANAGER in actor.roles:
         return True
-    return STAGE_STAFF in transition.who and bool(stage_roles(complaint) & actor.roles)
+    return STAGE_STAFF in declared.who and bool(stage_roles(complaint) & actor.roles)
 
 
-def check(action: str, complaint: Complaint, actor: Actor) -> Transition:
-    """Return the transition if `actor` may run `action` on `complaint` now, else raise."""
-    transition = TRANSITIONS.get(action)
-    if transition is None:
+def check(action: str, complaint: Complaint, actor: Actor) -> Action:
+    """Return the action if `actor` may run `action` on `complaint` now, else raise."""
+    declared = ACTIONS.get(action)
+    if declared is None:
         raise ActionNotAllowed(_("There is no action %(action)s.") % {"action": action}, action=action)
-    label = ACTION_LABELS[action]
-    if not _may(transition, complaint, actor):
+    label = declared.label
+    if not _may(declared, complaint, actor):
         raise NotPermitted(_("You may not %(action)s on this complaint.") % {"action": label}, action=action)
-    if complaint.status not in transition.sources:
+    if complaint.status not in declared.sources:
         raise ActionNotAllowed(
             _("You cannot %(action)s now: the complaint is %(status)s.")
             % {"action": label, "status": complaint.get_status_display()},
             action=action,
             status=complaint.status,
         )
-    if transition.guard and (reason := transition.guard(complaint, actor)):
+    if declared.guard and (reason := declared.guard(complaint, actor)):
         raise ActionNotAllowed(reason, action=action, status=complaint.status)
-    return transition
+    return declared
 
 
 def allowed_actions(complaint: Complaint, actor: Actor) -> list[str]:
-    allowed = []
-    for name, transition in TRANSITIONS.items():
-        if complaint.status in transition.sources and _may(transition, complaint, actor):
-            if transition.guard is None or transition.guard(complaint, actor) is None:
-                allowed.append(name)
-    return allowed
+    """The names of the actions `actor` may run on `complaint` now, in the registry's order."""
+    return [
+        name
+        for name, declared in ACTIONS.items()
+        if complaint.status in declared.sources
+        and _may(declared, complaint, actor)
+        and (declared.guard is None or declared.guard(complaint, actor) is None)
+    ]

@@ -162,7 +162,7 @@ class QueueFilterForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    """The parameters of one action in `actions.BY_NAME`, for one complaint and one member of staff."""
+    """The parameters of one action of the lifecycle's registry, for one complaint and one member of staff."""
 
     action: str = ""
     title = ""
@@ -178,11 +178,6 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.complaint = complaint
         self.actor = actor
-
-    @property
-    def available(self) -> bool:
-        """Whether there is anything to do with this form (e.g. a deadline that can be extended)."""
-        return True
 
     def arguments(self) -> dict:
         """The keyword arguments of the action: by default each field's cleaned value under its name."""
@@ -447,10 +442,6 @@ class ExtendDeadlineForm(ActionForm):
             )
             for deadline in pending
         ]
-
-    @property
-    def available(self) -> bool:
-        return bool(self.fields["deadline"].choices)
 
     def arguments(self) -> dict:
         data = self.cleaned_data

@@ -216,11 +216,8 @@ def action(request, organisation, reference, action):
         # A page opened before someone else acted may offer what is no longer possible.
         lifecycle.check(action, complaint, request.actor)
         form = form_class(request.POST, complaint=complaint, actor=request.actor)
-        if not form.available:
-            messages.error(request, _("Nothing was changed: there is nothing to do with this action now."))
-            return redirect(page)
         if form.is_valid():
-            actions.BY_NAME[action](complaint, by=request.actor, **form.arguments())
+            actions.perform(action, complaint, by=request.actor, **form.arguments())
             messages.success(request, form.done)
             return redirect(page)
     except InvalidInput as invalid:
@@ -245,7 +242,7 @@ def _action_form(request, organisation, reference, action):
     if complaint is None:
         raise Http404
     form = form_class(complaint=complaint, actor=request.actor)
-    if action not in lifecycle.allowed_actions(complaint, request.actor) or not form.available:
+    if action not in lifecycle.allowed_actions(complaint, request.actor):
         return HttpResponse(
             format_html('<p class="muted">{}</p>', _("This action is no longer possible. Reload the page."))
         )
@@ -301,12 +298,7 @@ def _complaint_page(request, complaint, *, bound=None, opened: str = "", status:
         form_class = forms.ACTION_FORMS.get(name)
         if form_class is None:
             continue
-        if isinstance(bound, form_class):
-            form = bound
-        else:
-            form = form_class(complaint=complaint, actor=actor)
-        if form.available:
-            action_forms.append(form)
+        action_forms.append(bound if isinstance(bound, form_class) else form_class(complaint=complaint, actor=actor))
     message_form = forms.MessageForm()
     note_form = forms.MessageForm(internal=True)
     if isinstance(bound, forms.MessageForm):

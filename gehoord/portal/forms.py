@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from gehoord.complaints import attachments, intake
+from gehoord.complaints.actions import FeedbackInput
 from gehoord.complaints.attachments import CheckedUpload, Upload
 from gehoord.complaints.intake import NewComplaint
 from gehoord.errors import DomainError, InvalidInput
@@ -306,11 +307,17 @@ class ResponseForm(PortalForm):
         label=_("Comment"), required=False, max_length=MAX_COMMENT, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    def arguments(self) -> dict:
+        return {"comment": self.cleaned_data["comment"]}
+
 
 class ReasonForm(PortalForm):
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=MAX_COMMENT, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def arguments(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
 
 
 class FeedbackForm(PortalForm):
@@ -333,6 +340,11 @@ class FeedbackForm(PortalForm):
     comment = forms.CharField(
         label=_("Comment"), required=False, max_length=MAX_COMMENT, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def arguments(self) -> dict:
+        data = self.cleaned_data
+        feedback = FeedbackInput(resolved=data["resolved"], satisfaction=data["satisfaction"], comment=data["comment"])
+        return {"feedback": feedback}
 
 
 class MessageForm(PortalForm):
@@ -374,6 +386,20 @@ class MessageForm(PortalForm):
     def uploads(self) -> list[Upload]:
         chosen = self.cleaned_data.get("files") or []
         return [Upload(name=uploaded.name, content=_read(uploaded)) for uploaded in chosen]
+
+
+# The consumer's lifecycle actions on the tracking page, each with its form (arguments() gives the
+# action's parameters). The registry's other consumer actions are not offered as forms of their own:
+# answering a question is a message (add_message runs info_received), and a referral is recorded by
+# the organisation or its API once the consumer has gone to the external body.
+ACTION_FORMS: dict[str, type[PortalForm]] = {
+    "accept": ResponseForm,
+    "reject": ResponseForm,
+    "escalate": ReasonForm,
+    "close": FeedbackForm,
+    "withdraw": ReasonForm,
+}
+NOT_OFFERED = frozenset({"info_received", "refer"})
 
 
 _CLASS_RESERVED = frozenset("()[{}/|")

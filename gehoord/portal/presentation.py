@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from gehoord.complaints import lifecycle
 from gehoord.complaints.models import Complaint, Message, Outcome, Resolution, Stage, Status
 from gehoord.portal import access
+from gehoord.portal.forms import ACTION_FORMS
 
 STATUS_FOR_CONSUMER = {
     Status.RECEIVED: gettext_lazy("Received"),
@@ -47,16 +48,13 @@ EVENT_LABELS = {
     "progress_update_sent": gettext_lazy("Progress update sent"),
 }
 
-# The consumer's own actions on the tracking page, in the order they are offered. "message"
-# (add information or evidence, or answer a question) is add_message, not a lifecycle action.
-CONSUMER_ACTIONS = ("accept", "reject", "escalate", "close", "withdraw")
 FINAL_STATUSES = frozenset({Status.CLOSED, Status.REFERRED, Status.REJECTED, Status.WITHDRAWN})
 
 
 def offered_actions(complaint: Complaint, actor) -> list[str]:
-    """What the consumer may do now: the lifecycle's answer, plus adding information while it is still handled."""
-    allowed = set(lifecycle.allowed_actions(complaint, actor))
-    offered = [action for action in CONSUMER_ACTIONS if action in allowed]
+    """What the consumer may do now: the lifecycle's answer (those with a form on the tracking page),
+    plus "message" (add information or evidence, or answer a question) while it is still handled."""
+    offered = [action for action in lifecycle.allowed_actions(complaint, actor) if action in ACTION_FORMS]
     if complaint.status not in FINAL_STATUSES:
         offered.append("message")
     return offered

@@ -28,8 +28,8 @@ from gehoord.organisations.models import Organisation
 from gehoord.policies import deadlines
 from gehoord.policies.models import PolicyVersion
 from gehoord.policies.rules import DeadlineKind
-from gehoord.portal import access, presentation, ratelimit
-from gehoord.portal.forms import ComplaintForm, FeedbackForm, MessageForm, ReasonForm, ResponseForm, TrackForm
+from gehoord.portal import access, forms, presentation, ratelimit
+from gehoord.portal.forms import ComplaintForm, MessageForm, TrackForm
 
 log = logging.getLogger(__name__)
 
@@ -228,15 +228,6 @@ def attachment(request, complaint, attachment_id: int):
     )
 
 
-ACTION_FORMS = {
-    "accept": ResponseForm,
-    "reject": ResponseForm,
-    "escalate": ReasonForm,
-    "close": FeedbackForm,
-    "withdraw": ReasonForm,
-    "message": MessageForm,
-}
-
 DONE = {
     "accept": gettext_lazy("You accepted the proposed resolution."),
     "reject": gettext_lazy("You rejected the proposed resolution."),
@@ -248,22 +239,16 @@ DONE = {
 }
 
 
-def _perform(action: str, complaint, by: Actor, data: dict, form) -> None:
-    if action == "accept":
-        actions.accept(complaint, by=by, comment=data["comment"])
-    elif action == "reject":
-        actions.reject(complaint, by=by, comment=data["comment"])
-    elif action == "escalate":
-        actions.escalate(complaint, by=by, reason=data["reason"])
-    elif action == "withdraw":
-        actions.withdraw(complaint, by=by, reason=data["reason"])
-    elif action == "close":
-        feedback = actions.FeedbackInput(
-            resolved=data["resolved"], satisfaction=data["satisfaction"], comment=data["comment"]
-        )
-        actions.close(complaint, by=by, feedback=feedback)
-    elif action == "message":
-        actions.add_message(complaint, by=by, body=data["body"], uploads=form.uploads)
+def _form(action: str, *args, **kwargs):
+    form_class = MessageForm if action == "message" else forms.ACTION_FORMS[action]
+    return form_class(*args, prefix=action, **kwargs)
+
+
+def _perform(action: str, complaint, by: Actor, form) -> None:
+    if action == "message":
+        actions.add_message(complaint, by=by, body=form.cleaned_data["body"], uploads=form.uploads)
+    else:
+        actions.perform(action, complaint, by=by, **form.arguments())
 
 
 @never_cache
@@ -271,10 +256,10 @@ def _perform(action: str, complaint, by: Actor, data: dict, form) -> None:
 @access.consumer_view()
 def act(request, complaint, action: str):
     """One of the consumer's actions on their complaint, offered as a form on the tracking page."""
-    if action not in ACTION_FORMS:
+    if action not in forms.ACTION_FORMS and action != "message":
         raise Http404
     by = Actor.consumer(complaint)
-    form = ACTION_FORMS[action](request.POST, request.FILES, prefix=action)
+    form = _form(action, request.POST, request.FILES)
     if action not in presentation.offered_actions(complaint, by):
         return _stale(request, complaint)
     if form.is_valid():
@@ -285,7 +270,7 @@ def act(request, complaint, action: str):
         else:
             answering = complaint.status == Status.AWAITING_CONSUMER
             try:
-                _perform(action, complaint, by, form.cleaned_data, form)
+                _perform(action, complaint, by, form)
             except (ActionNotAllowed, NotPermitted):
                 return _stale(request, complaint)
             except DomainError as problem:
@@ -318,12 +303,12 @@ def _tracking_context(complaint, failed: tuple[str, object] | None = None) -> di
     by = Actor.consumer(complaint)
     offered = presentation.offered_actions(complaint, by)
     pending = access.pending_resolution(complaint) if complaint.status == Status.RESOLUTION_PROPOSED else None
-    forms = {}
+    action_forms = {}
     for action in offered:
         initial = {"resolution": pending.pk} if pending and action in ("accept", "reject") else None
-        forms[action] = ACTION_FORMS[action](prefix=action, initial=initial)
-    if failed and failed[0] in forms:
-        forms[failed[0]] = failed[1]
+        action_forms[action] = _form(action, initial=initial)
+    if failed and failed[0] in action_forms:
+        action_forms[failed[0]] = failed[1]
     resolutions = list(complaint.resolutions.exclude(response=""))
     for resolution in [*resolutions, *([pending] if pending else [])]:
         resolution.kind_labels = presentation.resolution_kinds(resolution)
@@ -343,7 +328,7 @@ def _tracking_context(complaint, failed: tuple[str, object] | None = None) -> di
         "pending": pending,
         "resolutions": resolutions,
         "letters": list(complaint.outcome_letters.all()),
-        "forms": forms,
+        "forms": action_forms,
         "failed_action": failed[0] if failed else "",
         "question": question,
         "next_stage": presentation.next_stage_label(complaint),

@@ -166,6 +166,7 @@ EVERY_ACTION = [
     ("decide", {"decision": "not_upheld", "letter": LETTER}, _escalated),
     ("close", {"letter": LETTER}, _as_filed),
     ("refer", {"body": "WebwinkelKeur"}, _closed),
+    ("extend_deadline", {"kind": "respond", "due_at": "2099-01-31T17:00:00+01:00", "reason": "Wij wachten op de vervoerder."}, _as_filed),
     ("withdraw", {"reason": "Opgelost."}, _as_filed),
     ("reject_as_spam", {"reason": "Reclame."}, _as_filed),
 ]

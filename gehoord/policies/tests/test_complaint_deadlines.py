@@ -20,7 +20,7 @@ from gehoord.policies.calendar import Duration, Unit
 from gehoord.policies.models import Deadline, PolicyVersion
 from gehoord.policies.presets import PRESETS
 from gehoord.policies.rules import DeadlineKind
-from gehoord.policies.sweep import sweep
+from gehoord.complaints.sweep import sweep
 from gehoord.policies.tests.support import RECEIVED, at, mails, travel
 
 LETTER = LetterInput(

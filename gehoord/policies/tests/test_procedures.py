@@ -16,7 +16,7 @@ from gehoord.complaints.actions import LetterInput
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.models import ActorKind, Status
 from gehoord.policies.models import Deadline
-from gehoord.policies.sweep import sweep
+from gehoord.complaints.sweep import sweep
 from gehoord.policies.tests.support import RECEIVED, at, mails, travel
 
 # The sweep runs at 00:00, 06:00, 12:00 and 18:00 local time (elapsed hours: no summer time

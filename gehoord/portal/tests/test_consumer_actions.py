@@ -5,9 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from conftest import carol_complaint
-from gehoord.complaints import actions
+from gehoord.complaints import actions, lifecycle
 from gehoord.complaints.models import Message, Resolution, Status
-from gehoord.portal import ratelimit
+from gehoord.portal import forms, ratelimit
 from gehoord.portal.tests.conftest import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -251,3 +251,9 @@ class TestExternalBodies:
         actions.refer(complaint, by=as_manon, body="WebwinkelKeur")
         html = page_of(client, complaint)
         assert "Referred" in html and "Where you can go next" in html
+
+
+def test_the_tracking_page_offers_the_registrys_consumer_actions_or_says_why_not():
+    consumer_side = {name for name, declared in lifecycle.ACTIONS.items() if lifecycle.CONSUMER in declared.who}
+    assert set(forms.ACTION_FORMS) | forms.NOT_OFFERED == consumer_side
+    assert not set(forms.ACTION_FORMS) & forms.NOT_OFFERED

@@ -24,7 +24,7 @@ from gehoord.mail.models import OutboundMail
 from gehoord.organisations.models import Membership, Organisation
 from gehoord.policies import deadlines
 from gehoord.policies.models import Deadline
-from gehoord.policies.sweep import sweep
+from gehoord.complaints.sweep import sweep
 from gehoord.server import gendata
 
 NOW = datetime.datetime(2026, 6, 15, 10, 0, tzinfo=datetime.UTC)

@@ -1,10 +1,11 @@
 """The deadline sweep: what time does to complaints on its own.
 
 Run every minute (`gehoord sweep --every 60`, started by `gehoord serve`). For each deadline
-whose `next_check_at` has come it reminds the handler ahead of the due instant, marks a missed
-deadline (telling the handler or the managers), sends the consumer the update a `respond`
-deadline demands when no answer went out, and reassigns an unresolved complaint to the
-complaint manager where the policy says so (seed 001).
+whose `next_check_at` has come it runs the lifecycle's actions of time: `remind` the handler ahead
+of the due instant, `mark_missed` a missed deadline (telling the handler or the managers),
+`send_progress_update` to the consumer when a `respond` deadline passed without an answer, and
+`assign` an unresolved complaint to the complaint manager where the policy says so (seed 001).
+The actions write the timeline and tell the people; the sweep only decides which one is due.
 
 Safe with several sweepers at once: a batch is claimed by moving its rows' `next_check_at` a
 lease ahead (rows locked by another sweeper are skipped), then each row is handled in its own
@@ -20,10 +21,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from gehoord.complaints import actions, notices, timeline
+from gehoord.complaints import actions
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.models import OPEN_STATUSES, Complaint
-from gehoord.complaints.notices import Notice
 from gehoord.organisations.models import Membership, Role
 from gehoord.policies import deadlines
 from gehoord.policies.models import Deadline
@@ -97,14 +97,14 @@ def _handle(deadline_id: int, now: datetime.datetime, result: SweepResult) -> No
         deadline = Deadline.objects.select_for_update().get(pk=deadline_id)
         pending = deadline.met_at is None and deadline.cancelled_at is None and deadline.paused_at is None
         if pending and deadline.reminded_at is None and deadline.remind_at and deadline.remind_at <= now < deadline.due_at:
-            _remind(complaint, deadline, now)
+            actions.remind(complaint, by=Actor.system(), deadline=deadline, at=now)
             result.reminded += 1
         if pending and deadline.missed_at is None and deadline.due_at <= now:
             if deadline.rule.demands_update:
-                _send_demanded_update(complaint, deadline, now)
+                actions.send_progress_update(complaint, by=Actor.system(), deadline=deadline, at=now)
                 result.updates_sent += 1
             else:
-                _mark_missed(complaint, deadline, now)
+                actions.mark_missed(complaint, by=Actor.system(), deadline=deadline, at=now)
                 result.missed += 1
         if (
             deadline.rule.reassign_to_manager
@@ -120,43 +120,6 @@ def _handle(deadline_id: int, now: datetime.datetime, result: SweepResult) -> No
         deadline.save()
         deadlines.refresh_next_deadline(complaint)
         complaint.save(update_fields=["next_deadline_at"])
-
-
-def _responsible_staff(complaint: Complaint) -> list:
-    if complaint.handler is not None:
-        return [complaint.handler]
-    managers = Membership.objects.filter(organisation=complaint.organisation, role=Role.MANAGER).select_related("user")
-    return [membership.user for membership in managers]
-
-
-def _remind(complaint: Complaint, deadline: Deadline, now: datetime.datetime) -> None:
-    deadline.reminded_at = now
-    timeline.record(
-        complaint, "deadline_reminder_sent", Actor.system(), deadline_kind=deadline.kind, due_at=deadline.due_at.isoformat()
-    )
-    notices.tell(complaint, Notice.DEADLINE_REMINDER, deadline=deadline, staff=_responsible_staff(complaint))
-
-
-def _mark_missed(complaint: Complaint, deadline: Deadline, now: datetime.datetime) -> None:
-    deadline.missed_at = now
-    timeline.record(
-        complaint, "deadline_missed", Actor.system(), deadline_kind=deadline.kind, stage=deadline.stage,
-        due_at=deadline.due_at.isoformat(),
-    )
-    notices.tell(complaint, Notice.DEADLINE_MISSED, deadline=deadline, staff=_responsible_staff(complaint))
-
-
-def _send_demanded_update(complaint: Complaint, deadline: Deadline, now: datetime.datetime) -> None:
-    """No answer went out in time: the consumer gets the status and a new estimate instead (seed 000)."""
-    calendar = complaint.policy.spec.calendar
-    new_estimate = calendar.add(now, deadline.rule.duration)
-    deadline.met_at = now
-    deadline.update_sent_at = now
-    timeline.record(
-        complaint, "progress_update_sent", Actor.system(), consumer_visible=True, deadline_kind=deadline.kind,
-        new_estimate=new_estimate.isoformat(),
-    )
-    notices.tell(complaint, Notice.PROGRESS_UPDATE, new_estimate=new_estimate)
 
 
 def _reassign_to_manager(complaint: Complaint, deadline: Deadline) -> bool:

@@ -13,14 +13,14 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 
-from gehoord.complaints import actions
+from gehoord.complaints import actions, lifecycle
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.models import ActorKind, Event
 from gehoord.mail.models import OutboundMail
 from gehoord.organisations.models import Membership, Role
-from gehoord.policies import sweep as sweeping
+from gehoord.complaints import sweep as sweeping
 from gehoord.policies.models import Deadline, PolicyVersion
-from gehoord.policies.sweep import LEASE, RETRY_AFTER_ERROR, SweepResult, sweep
+from gehoord.complaints.sweep import LEASE, RETRY_AFTER_ERROR, SweepResult, sweep
 from gehoord.policies.tests.support import RECEIVED, at, mails, make_company, travel
 
 # welzo: the resolution of the sample complaint is due Thu 7 Jan 2027 23:59:59 GMT; the handler
@@ -29,6 +29,12 @@ WELZO_REMIND = "2027-01-06T00:00+00:00"
 WELZO_DUE = "2027-01-07T23:59:59+00:00"
 # vxhome: the answer is due Mon 4 Jan 2027 23:59:59 CET, reminded Thu 31 Dec 00:00 CET.
 VXHOME_DUE = "2027-01-04T23:59:59+01:00"
+
+
+@pytest.fixture
+def company(db):
+    """`company("welzo")`: a staffed organisation on that preset (see policies/tests/support.py)."""
+    return make_company
 
 
 def deadline(complaint, kind: str, stage: int = 1) -> Deadline:
@@ -494,3 +500,22 @@ def test_concurrent_sweepers_send_every_notification_exactly_once():
     # And again: nothing left to do.
     assert sweep(now + datetime.timedelta(minutes=1)) == SweepResult()
     assert OutboundMail.objects.filter(kind__startswith="deadline_").count() == 2 * PER_GROUP
+
+
+def test_the_sweep_acts_through_the_lifecycles_actions(welzo, welzo_complaint, monkeypatch):
+    """Each thing time does is a registry action only the system may run; the sweep calls it."""
+    for name in ("remind", "mark_missed", "send_progress_update"):
+        assert lifecycle.ACTIONS[name].who == {lifecycle.SYSTEM}
+    called = []
+    original = actions.remind
+
+    def remind(complaint, **kwargs):
+        called.append(complaint.pk)
+        return original(complaint, **kwargs)
+
+    monkeypatch.setattr(actions, "remind", remind)
+    sweep_at(WELZO_REMIND)
+
+    assert called == [welzo_complaint.pk]
+    [event] = events(welzo_complaint, "deadline_reminder_sent")
+    assert event.actor_kind == ActorKind.SYSTEM and event.data["deadline_kind"] == "resolve"

@@ -3,7 +3,8 @@ import threading
 
 from django.core.management.base import BaseCommand
 
-from gehoord.policies.sweep import sweep
+from gehoord.complaints.sweep import sweep
+from gehoord.mail import inbound, tasks
 
 
 class Command(BaseCommand):
@@ -35,8 +36,6 @@ class Command(BaseCommand):
 
 def _retry_mail(stderr) -> None:
     """Mail work that time brings due: delivery retries, lost tasks, inbound mail to process again."""
-    from gehoord.mail import inbound, tasks
-
     for job in (tasks.requeue_due, inbound.retry):
         try:
             job()
