@@ -7,7 +7,7 @@
 It migrates the database, makes an organisation of its own with --complaints complaints (filed
 through the real intake, each with its reply token and our earlier mails in its thread), then
 delivers --replies replies in this process as a door does, one after the other: store the raw
-bytes (`inbound.receive`), then process them (`inbound.process`: parse, strip quotes, match,
+bytes (`pipeline.receive`), then process them (`pipeline.process`: parse, strip quotes, match,
 `actions.add_message`, attachments checked and stored). The replies are the consumer replies of
 the recorded corpus (Gmail, Outlook, Apple Mail, Thunderbird…, some with attachments), each
 rewritten to one of the bench complaints: its reply token, its reference, its thread ids and a
@@ -169,7 +169,7 @@ def main() -> int:
 
     from django.db import connection
 
-    from gehoord.mail import inbound
+    from gehoord.inbound import pipeline
     from gehoord.mail.models import InboundMail
 
     run = uuid.uuid4().hex[:8]
@@ -192,8 +192,8 @@ def main() -> int:
     with connection.execute_wrapper(statements):
         for _complaint, raw in messages:
             began = time.perf_counter()
-            received = inbound.receive(raw, source="smtp", enqueue=False)
-            inbound.process(received.inbound.pk)
+            received = pipeline.receive(raw, source="smtp", enqueue=False)
+            pipeline.process(received.inbound.pk)
             latencies.append(time.perf_counter() - began)
             statements.next_message()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started

@@ -935,7 +935,7 @@ def _sweep_due(run: Run, max_operations: int, max_seconds: float, fixture: Fixtu
 def _inbound(run: Run, max_operations: int, max_seconds: float, fixture: Fixture) -> Run:
     """Workload 6, replies to existing complaints through the inbound pipeline.
 
-    The hook: GEHOORD_BENCH_INBOUND="module:function" (default gehoord.mail.inbound:receive), a
+    The hook: GEHOORD_BENCH_INBOUND="module:function" (default gehoord.inbound.pipeline:receive), a
     function taking the raw bytes of one message; or GEHOORD_BENCH_INBOUND_SMTP="host:port" to
     hand the messages to a running SMTP listener instead. Until the pipeline exists the workload
     is reported as skipped.
@@ -965,7 +965,7 @@ def _inbound(run: Run, max_operations: int, max_seconds: float, fixture: Fixture
         try:
             if module_name == "bench_run":
                 receive = globals()[function_name]
-                importlib.import_module("gehoord.mail.inbound")
+                importlib.import_module("gehoord.inbound.pipeline")
             else:
                 receive = getattr(importlib.import_module(module_name), function_name)
         except (ImportError, AttributeError, KeyError) as error:
@@ -988,12 +988,12 @@ def _inbound(run: Run, max_operations: int, max_seconds: float, fixture: Fixture
 
 def through_inbound_pipeline(raw: bytes, *, envelope_from: str, envelope_to: list[str]) -> str | None:
     """The default inbound hook: store the mail as a door does, then process it as the worker does."""
-    from gehoord.mail import inbound
+    from gehoord.inbound import pipeline
     from gehoord.mail.models import InboundMail
 
-    received = inbound.receive(raw, source=InboundMail.Source.SMTP, envelope_from=envelope_from,
+    received = pipeline.receive(raw, source=InboundMail.Source.SMTP, envelope_from=envelope_from,
                                envelope_to=envelope_to, enqueue=False)
-    inbound.process(received.inbound.pk)
+    pipeline.process(received.inbound.pk)
     row = InboundMail.objects.filter(pk=received.inbound.pk).values("state", "result").first()
     if row["state"] == InboundMail.State.DONE and row["result"] == InboundMail.Result.MESSAGE:
         return None

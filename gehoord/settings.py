@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "gehoord.policies",
     "gehoord.complaints",
     "gehoord.mail",
+    "gehoord.inbound",
     "gehoord.api",
     "gehoord.portal",
     "gehoord.desk",

@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from gehoord.api.v1 import api
+from gehoord.inbound.http import inbound_mail
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The installation's mail route, beside the organisations' API (not part of it).
+    path("api/v1/inbound-mail", inbound_mail, name="inbound_mail"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),

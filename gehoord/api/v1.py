@@ -72,7 +72,3 @@ def http_error(request, exc: HttpError):
 from gehoord.api import complaints  # noqa: E402  (the routers register themselves on `api`)
 
 api.add_router("/", complaints.router)
-
-from gehoord.mail import api as mail_api  # noqa: E402
-
-api.add_router("/", mail_api.router)

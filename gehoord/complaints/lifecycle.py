@@ -22,7 +22,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from gehoord.complaints.actors import Actor
-from gehoord.complaints.models import OPEN_STATUSES, ActorKind, Complaint, Stage, Status, STAFF_ROLES_BY_STAGE
+from gehoord.complaints.models import STAFF_ROLES_BY_STAGE, ActorKind, Complaint, Stage, Status
 from gehoord.errors import ActionNotAllowed, NotPermitted
 from gehoord.organisations.models import Role
 

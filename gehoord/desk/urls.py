@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from gehoord.desk import views
+from gehoord.desk import triage_views, views
 
 app_name = "desk"
 urlpatterns: list = [
@@ -12,5 +12,9 @@ urlpatterns: list = [
     path("<slug:org>/k/<str:reference>/message/", views.message, name="message"),
     path("<slug:org>/k/<str:reference>/attachment/<int:pk>/", views.attachment, name="attachment"),
     path("<slug:org>/settings/", include("gehoord.desk.settings_urls")),
-    path("<slug:org>/triage/", include("gehoord.mail.triage_urls")),
+    path("<slug:org>/triage/", triage_views.triage, name="triage"),
+    path("<slug:org>/triage/<int:pk>/", triage_views.triage_mail, name="triage_mail"),
+    path("<slug:org>/triage/<int:pk>/attach/", triage_views.triage_attach, name="triage_attach"),
+    path("<slug:org>/triage/<int:pk>/open/", triage_views.triage_open, name="triage_open"),
+    path("<slug:org>/triage/<int:pk>/dismiss/", triage_views.triage_dismiss, name="triage_dismiss"),
 ]

@@ -164,15 +164,35 @@ def _failed_attempt(mail: OutboundMail, problem: Exception) -> str:
 
 
 def _fail(mail: OutboundMail, reason: str) -> str:
-    now = timezone.now()
-    if not _still_claimed(mail).update(
-        state=OutboundMail.State.FAILED, last_error=reason, failed_at=now, next_attempt_at=None
-    ):
+    if not _record_failure(_still_claimed(mail), mail, reason):
         return TAKEN_OVER
+    return OutboundMail.State.FAILED
+
+
+def record_bounce(*, failed_recipients, original_message_id: str, status: str, reason: str, inbound=None) -> None:
+    """A permanent bounce came back: the addresses we wrote to fail from now on, and the mail it
+    returns failed after all (though the relay had accepted it)."""
+    # Only addresses we did write to: a forged bounce must not silence a stranger's address.
+    ours = set(OutboundMail.objects.filter(to_address__in=failed_recipients).values_list("to_address", flat=True))
+    for address in failed_recipients:
+        if address in ours:
+            mark_failing(address, reason=reason[:500], status=status, inbound=inbound)
+    if original_message_id:
+        not_failed = OutboundMail.objects.filter(message_id=original_message_id).exclude(state=OutboundMail.State.FAILED)
+        for mail in not_failed.select_related("complaint"):
+            _record_failure(not_failed.filter(pk=mail.pk), mail, f"bounced: {status} {reason}"[:2000])
+
+
+def _record_failure(rows, mail: OutboundMail, reason: str) -> bool:
+    """The one way a mail fails for good: `rows` (the mail, if it may still be failed) marked failed,
+    logged, and shown on its complaint's timeline. False when `rows` no longer matched."""
+    now = timezone.now()
+    if not rows.update(state=OutboundMail.State.FAILED, last_error=reason, failed_at=now, next_attempt_at=None):
+        return False
     mail.state, mail.last_error, mail.failed_at = OutboundMail.State.FAILED, reason, now
     logger.error("Mail %s (%s) to %s failed: %s", mail.pk, mail.kind, mail.to_address, reason)
     recording.record_delivery_failed(mail)
-    return OutboundMail.State.FAILED
+    return True
 
 
 def mark_failing(address: str, *, reason: str, status: str = "", outbound=None, inbound=None) -> FailingAddress:
@@ -208,11 +228,3 @@ def requeue_due(now: datetime.datetime | None = None) -> int:
     for outbound_id in due:
         deliver.enqueue(outbound_id)
     return len(due)
-
-
-@task()
-def process_inbound(inbound_id: int) -> str:
-    """Process one stored inbound mail (the pipeline's second half)."""
-    from gehoord.mail import inbound
-
-    return inbound.process(inbound_id)

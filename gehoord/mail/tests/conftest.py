@@ -16,15 +16,3 @@ def sink(settings):
     settings.EMAIL_TIMEOUT = 5
     yield server
     server.controller.stop()
-
-
-@pytest.fixture
-def receiver():
-    """The platform's own SMTP receiver (`gehoord smtpd`) on a free port of 127.0.0.1."""
-    from gehoord.mail.smtpd import Receiver
-    from gehoord.mail.tests.support import free_port
-
-    server = Receiver("127.0.0.1", free_port())
-    server.start()
-    yield server
-    server.stop()

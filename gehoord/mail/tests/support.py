@@ -6,11 +6,16 @@ import socket
 import threading
 import time
 from email.message import EmailMessage
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from gehoord.mail import inbound
+from gehoord.inbound import pipeline
 from gehoord.mail.models import InboundMail
+
+
+# Real mails (clients, helpdesks, bounces, auto-replies) with what each should become: manifest.json.
+CORPUS = Path(__file__).parent / "corpus"
 
 
 def free_port() -> int:
@@ -59,8 +64,8 @@ def make_mail(
 
 def deliver_raw(raw: bytes, **kwargs) -> InboundMail:
     """Through the whole pipeline, as a door does it: store, then process (inline in tests)."""
-    received = inbound.receive(raw, source=kwargs.pop("source", "file"), enqueue=False, **kwargs)
-    inbound.process(received.inbound.pk)
+    received = pipeline.receive(raw, source=kwargs.pop("source", "file"), enqueue=False, **kwargs)
+    pipeline.process(received.inbound.pk)
     received.inbound.refresh_from_db()
     return received.inbound
 

@@ -3,7 +3,6 @@
 import dataclasses
 import random
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -18,8 +17,8 @@ from gehoord.mail.parsing import (
     sanitise_html,
     unflow,
 )
+from gehoord.mail.tests.support import CORPUS
 
-CORPUS = Path(__file__).parent / "corpus"
 
 
 def message(headers: str, body: str = "Hallo,\n\nDe bank is kapot.\n\nCarol\n", *, encoding: str = "utf-8") -> bytes:

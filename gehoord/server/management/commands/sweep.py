@@ -4,7 +4,8 @@ import threading
 from django.core.management.base import BaseCommand
 
 from gehoord.complaints.sweep import sweep
-from gehoord.mail import inbound, tasks
+from gehoord.inbound import pipeline
+from gehoord.mail import tasks
 
 
 class Command(BaseCommand):
@@ -36,7 +37,7 @@ class Command(BaseCommand):
 
 def _retry_mail(stderr) -> None:
     """Mail work that time brings due: delivery retries, lost tasks, inbound mail to process again."""
-    for job in (tasks.requeue_due, inbound.retry):
+    for job in (tasks.requeue_due, pipeline.retry):
         try:
             job()
         except Exception as problem:  # one failing job must not stop the loop

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 
 from gehoord.complaints.models import Complaint
 from gehoord.mail.models import ForeignTicketTag, InboundMail, OutboundMail, ReplyAddress
-from gehoord.mail.noise import Noise, NoiseKind
+from gehoord.inbound.noise import Noise, NoiseKind
 from gehoord.mail.outbound import reply_domain
 from gehoord.mail.parsing import ParsedMail
 from gehoord.mail.tags import (

@@ -11,7 +11,7 @@ from gehoord.complaints.models import Complaint, Message
 from gehoord.mail.models import InboundMail, OutboundMail
 from gehoord.mail.tests.support import deliver_raw, make_mail
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("gehoord.mail.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def logged_in(user) -> Client:

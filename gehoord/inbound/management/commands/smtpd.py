@@ -10,8 +10,8 @@ import logging
 
 from django.core.management.base import BaseCommand
 
-from gehoord.mail.management.stopping import stop_event
-from gehoord.mail.smtpd import Receiver
+from gehoord.inbound.management.stopping import stop_event
+from gehoord.inbound.smtpd import Receiver
 
 logger = logging.getLogger(__name__)
 

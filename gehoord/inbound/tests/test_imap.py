@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from gehoord.complaints.models import Complaint
-from gehoord.mail import imap, inbound
+from gehoord.inbound import imap, pipeline
 from gehoord.mail.config import parse_imap_url
 from gehoord.mail.models import InboundMail
 from gehoord.mail.tests.support import free_port, make_mail
@@ -151,20 +151,20 @@ def test_the_poller_stores_unseen_mail_and_marks_it_seen(acme, dovecot, mailbox,
 def test_a_message_that_cannot_be_stored_stays_unseen_and_the_others_go_on(acme, dovecot, mailbox, monkeypatch):
     mailbox(make_mail(subject="Eerste", message_id="<first@example.nl>"))
     mailbox(make_mail(subject="Tweede", message_id="<second@example.nl>", sender="b@example.nl"))
-    real = inbound.receive
+    real = pipeline.receive
 
     def flaky(raw, **kwargs):
         if b"first@example.nl" in raw:
             raise RuntimeError("database away")
         return real(raw, **kwargs)
 
-    monkeypatch.setattr(inbound, "receive", flaky)
+    monkeypatch.setattr(pipeline, "receive", flaky)
     result = imap.poll(dovecot)
 
     assert (result.stored, len(result.errors)) == (1, 1)
     assert len(unseen(dovecot)) == 1
 
-    monkeypatch.setattr(inbound, "receive", real)
+    monkeypatch.setattr(pipeline, "receive", real)
     assert imap.poll(dovecot).stored == 1
     assert InboundMail.objects.count() == 2
 

@@ -8,7 +8,7 @@ import smtplib
 import pytest
 
 from gehoord.complaints.models import Complaint
-from gehoord.mail import inbound
+from gehoord.inbound import pipeline
 from gehoord.mail.models import InboundMail
 from gehoord.mail.tests.support import make_mail
 
@@ -63,7 +63,7 @@ def test_a_storage_failure_answers_451_so_the_sender_keeps_the_mail(acme, receiv
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(inbound, "receive", broken)
+    monkeypatch.setattr(pipeline, "receive", broken)
 
     with pytest.raises(smtplib.SMTPDataError) as refused:
         send(receiver, make_mail())

@@ -2,7 +2,7 @@
 
 Staff of that organisation see it and either put it on one of their complaints (it becomes the
 consumer's message there), open a new complaint from it, or set it aside (spam, newsletters).
-Views are adapters: `staff_view` checks who asks, a form parses, one `inbound` function acts.
+Views are adapters: `staff_view` checks who asks, a form parses, one function of mail/received.py acts.
 Mail for no known organisation is not here: Django superusers see it in the admin.
 """
 
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from gehoord.complaints.models import Complaint
 from gehoord.desk.access import HANDLING_ROLES, staff_view
 from gehoord.errors import DomainError
-from gehoord.mail import inbound
+from gehoord.mail import received
 from gehoord.mail.models import InboundMail
 from gehoord.organisations.models import Language
 
@@ -69,7 +69,7 @@ def triage(request, organisation):
     state = InboundMail.State.IGNORED if showing == "noise" else InboundMail.State.TRIAGE
     rows = _mails(organisation).filter(state=state).select_related("suggested_complaint").order_by("-received_at", "-id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "mail/triage.html", {
+    return render(request, "desk/triage.html", {
         "organisation": organisation,
         "nav": "triage",
         "page": page,
@@ -82,7 +82,7 @@ def triage(request, organisation):
 @require_safe
 def triage_mail(request, organisation, pk: int):
     mail = _mail(organisation, pk)
-    return render(request, "mail/triage_mail.html", _detail_context(organisation, mail))
+    return render(request, "desk/triage_mail.html", _detail_context(organisation, mail))
 
 
 def _detail_context(organisation, mail, attach_form=None, open_form=None) -> dict:
@@ -98,14 +98,14 @@ def _detail_context(organisation, mail, attach_form=None, open_form=None) -> dic
         "open_form": open_form or OpenForm(initial={
             "contact_name": mail.from_name or contact.partition("@")[0],
             "contact_email": contact,
-            "contact_language": inbound.guess_language(f"{mail.subject}\n{mail.text_visible}", organisation.language),
+            "contact_language": received.guess_language(f"{mail.subject}\n{mail.text_visible}", organisation.language),
         }),
     }
 
 
 def _refused(request, organisation, mail, problem: DomainError, **forms_):
     messages.error(request, problem.message)
-    return render(request, "mail/triage_mail.html", _detail_context(organisation, mail, **forms_), status=409)
+    return render(request, "desk/triage_mail.html", _detail_context(organisation, mail, **forms_), status=409)
 
 
 @staff_view(roles=HANDLING_ROLES)
@@ -114,10 +114,10 @@ def triage_attach(request, organisation, pk: int):
     mail = _mail(organisation, pk)
     form = AttachForm(request.POST, organisation=organisation)
     if not form.is_valid():
-        return render(request, "mail/triage_mail.html", _detail_context(organisation, mail, attach_form=form), status=422)
+        return render(request, "desk/triage_mail.html", _detail_context(organisation, mail, attach_form=form), status=422)
     complaint = form.cleaned_data["reference"]
     try:
-        inbound.attach_from_triage(mail.pk, complaint, by=request.actor)
+        received.attach_from_triage(mail.pk, complaint, by=request.actor)
     except DomainError as problem:
         return _refused(request, organisation, mail, problem, attach_form=form)
     messages.success(request, _("The mail is now a message on %(reference)s.") % {"reference": complaint.reference})
@@ -130,9 +130,9 @@ def triage_open(request, organisation, pk: int):
     mail = _mail(organisation, pk)
     form = OpenForm(request.POST)
     if not form.is_valid():
-        return render(request, "mail/triage_mail.html", _detail_context(organisation, mail, open_form=form), status=422)
+        return render(request, "desk/triage_mail.html", _detail_context(organisation, mail, open_form=form), status=422)
     try:
-        complaint = inbound.open_from_triage(mail.pk, organisation, by=request.actor, **form.cleaned_data)
+        complaint = received.open_from_triage(mail.pk, organisation, by=request.actor, **form.cleaned_data)
     except DomainError as problem:
         return _refused(request, organisation, mail, problem, open_form=form)
     messages.success(request, _("Complaint %(reference)s opened from the mail.") % {"reference": complaint.reference})
@@ -144,7 +144,7 @@ def triage_open(request, organisation, pk: int):
 def triage_dismiss(request, organisation, pk: int):
     mail = _mail(organisation, pk)
     try:
-        inbound.dismiss_from_triage(mail.pk, organisation, by=request.actor)
+        received.dismiss_from_triage(mail.pk, organisation, by=request.actor)
     except DomainError as problem:
         return _refused(request, organisation, mail, problem)
     messages.success(request, _("The mail was set aside."))

@@ -19,33 +19,31 @@ raw bytes are never dropped, whatever the parser makes of them.
 import datetime
 import hashlib
 import logging
-import re
 from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from gehoord.complaints import actions
 from gehoord.complaints.actors import Actor
-from gehoord.complaints.attachments import MAX_FILES_PER_SUBMISSION, Upload, check_upload
 from gehoord.complaints.intake import NewComplaint, file_complaint
 from gehoord.complaints.models import Complaint
 from gehoord.errors import DomainError
-from gehoord.mail import matching, outbound, recording
-from gehoord.mail.models import FailingAddress, ForeignTicketTag, InboundMail, OutboundMail
-from gehoord.mail.noise import Noise, NoiseKind, classify
+from gehoord.inbound import matching
+from gehoord.inbound.noise import Noise, NoiseKind, classify
+from gehoord.mail import outbound, received, recording, tasks
+from gehoord.mail.models import FailingAddress, InboundMail
 from gehoord.mail.parsing import SYNTHETIC_ID_DOMAIN, ParsedMail, message_id_of, parse_message
-from gehoord.mail.tags import find_foreign_ticket_tags
+from gehoord.mail.received import guess_language
 
 logger = logging.getLogger(__name__)
 
 MAX_PROCESS_ATTEMPTS = 5
-MAX_FORWARD_DEPTH = 2
 
 State = InboundMail.State
 Result = InboundMail.Result
@@ -109,7 +107,7 @@ def receive(
         logger.info("Inbound mail %s was delivered again; stored once", message_id)
         return Received(InboundMail.objects.get(message_id=message_id), duplicate=True)
     if enqueue:
-        from gehoord.mail.tasks import process_inbound
+        from gehoord.inbound.tasks import process_inbound
 
         transaction.on_commit(lambda: process_inbound.enqueue(inbound.pk))
     return Received(inbound, duplicate=False)
@@ -150,7 +148,7 @@ def process(inbound_id: int) -> str:
             inbound.attempts += 1
             inbound.processed_at = timezone.now()
             inbound.last_error = ""
-            inbound.save(update_fields=_PROCESSED_FIELDS)
+            inbound.save(update_fields=received.PROCESSED_FIELDS)
             return inbound.state
     except Exception as problem:
         # Rolled back: none of the half-done writes stay. The row is marked unless another
@@ -160,13 +158,6 @@ def process(inbound_id: int) -> str:
             state=State.FAILED, attempts=F("attempts") + 1, last_error=f"{type(problem).__name__}: {problem}"[:2000]
         )
         return State.FAILED
-
-
-_PROCESSED_FIELDS = [
-    "state", "result", "attempts", "last_error", "processed_at", "from_address", "from_name", "subject", "sent_at",
-    "text_visible", "html_sanitised", "noise", "noise_reason", "malformed", "defects", "refused_attachments",
-    "organisation", "complaint", "complaint_message", "matched_by", "triage_reason", "suggested_complaint",
-]
 
 
 def retry(*, older_than_seconds: int = 300, limit: int = 500) -> int:
@@ -193,7 +184,7 @@ def _handle(inbound: InboundMail) -> None:
     match = matching.find_complaint(mail, recipients, noise, exclude_inbound=inbound.pk)
     if match.our_own or _from_ourselves(mail.from_address):
         # Our own mail came back (a complaint filed with the desk address as the consumer's).
-        _finish(inbound, State.IGNORED, triage_reason=OUR_OWN_MAIL)
+        received.finish(inbound, State.IGNORED, triage_reason=OUR_OWN_MAIL)
         return
 
     complaint, organisation = match.complaint, match.organisation
@@ -208,7 +199,7 @@ def _handle(inbound: InboundMail) -> None:
         return
     if complaint is not None:
         if not _from_complainant(mail, complaint):
-            _remember_foreign_tags(mail, complaint)
+            received.remember_foreign_tags(mail, complaint)
             _to_triage(inbound, NOT_THE_COMPLAINANT, suggested=complaint)
             return
         _add_to_complaint(inbound, mail, complaint)
@@ -237,15 +228,8 @@ def _storable(text: str) -> str:
     return text.replace("\x00", "\ufffd")
 
 
-def _finish(inbound: InboundMail, state: str, result: str = "", **fields) -> None:
-    inbound.state = state
-    inbound.result = result
-    for name, value in fields.items():
-        setattr(inbound, name, value)
-
-
 def _to_triage(inbound: InboundMail, reason: str, suggested: Complaint | None = None) -> None:
-    _finish(inbound, State.TRIAGE, triage_reason=reason[:300], suggested_complaint=suggested, complaint=None)
+    received.finish(inbound, State.TRIAGE, triage_reason=reason[:300], suggested_complaint=suggested, complaint=None)
 
 
 def _from_ourselves(address: str) -> bool:
@@ -259,43 +243,22 @@ def _from_complainant(mail: ParsedMail, complaint: Complaint) -> bool:
     return bool(contact) and (mail.from_address == contact or contact in mail.reply_to)
 
 
-def _remember_foreign_tags(mail: ParsedMail, complaint: Complaint) -> None:
-    """Another helpdesk's ticket tag on mail from the company's side: remember it for later mails."""
-    domain = mail.from_address.rpartition("@")[2]
-    if not domain:
-        return
-    for tag in find_foreign_ticket_tags(mail.subject):
-        ForeignTicketTag.objects.get_or_create(
-            tag=tag, sender_domain=domain, complaint=complaint, defaults={"first_seen_at": timezone.now()}
-        )
-
-
 # -- noise ------------------------------------------------------------------------------------
 
 
 def _handle_noise(inbound: InboundMail, mail: ParsedMail, noise: Noise, complaint: Complaint | None) -> None:
     result = Result.BOUNCE if noise.kind == NoiseKind.BOUNCE else Result.AUTO_REPLY
     if noise.kind == NoiseKind.BOUNCE and noise.permanent:
-        from gehoord.mail.tasks import mark_failing
-
-        # Only addresses we did write to: a forged bounce must not silence a stranger's address.
-        ours = set(OutboundMail.objects.filter(to_address__in=noise.failed_recipients).values_list("to_address", flat=True))
-        for address in noise.failed_recipients:
-            if address in ours:
-                mark_failing(address, reason=noise.reason[:500], status=noise.status, inbound=inbound)
-        if noise.original_message_id:
-            OutboundMail.objects.filter(message_id=noise.original_message_id).exclude(
-                state=OutboundMail.State.FAILED
-            ).update(
-                state=OutboundMail.State.FAILED, failed_at=timezone.now(),
-                last_error=f"bounced: {noise.status} {noise.reason}"[:2000],
-            )
+        tasks.record_bounce(
+            failed_recipients=noise.failed_recipients, original_message_id=noise.original_message_id,
+            status=noise.status, reason=noise.reason, inbound=inbound,
+        )
     if complaint is None:
-        _finish(inbound, State.IGNORED, result)
+        received.finish(inbound, State.IGNORED, result)
         return
     if not _from_complainant(mail, complaint):
-        _remember_foreign_tags(mail, complaint)
-    _finish(inbound, State.DONE, result, complaint=complaint)
+        received.remember_foreign_tags(mail, complaint)
+    received.finish(inbound, State.DONE, result, complaint=complaint)
     recording.record_noise(complaint, inbound, noise)
 
 
@@ -303,19 +266,19 @@ def _handle_noise(inbound: InboundMail, mail: ParsedMail, noise: Noise, complain
 
 
 def _add_to_complaint(inbound: InboundMail, mail: ParsedMail, complaint: Complaint) -> None:
-    body, uploads, refused = _content(mail, complaint.contact_language)
+    body, uploads, refused = received.content(mail, complaint.contact_language)
     # The complainant writes again from this address: it works after all.
     FailingAddress.objects.filter(address=mail.from_address).delete()
     try:
         # No savepoint of our own: an action that refuses has changed nothing (complaints.actions).
-        with outbound.answering(_answerable_id(inbound)):
+        with outbound.answering(received.answerable_id(inbound)):
             message = actions.add_message(
                 complaint, by=Actor.consumer(complaint, via=_("e-mail")), body=body, uploads=uploads
             )
     except DomainError as problem:
         _to_triage(inbound, f"refused: {problem.message}", suggested=complaint)
         return
-    _finish(inbound, State.DONE, Result.MESSAGE, complaint=complaint, complaint_message=message,
+    received.finish(inbound, State.DONE, Result.MESSAGE, complaint=complaint, complaint_message=message,
             refused_attachments=refused)
     if refused:
         recording.record_refused_attachments(complaint, inbound, refused)
@@ -327,7 +290,7 @@ def _open_complaint(inbound: InboundMail, mail: ParsedMail, organisation) -> Non
         _to_triage(inbound, NO_SENDER)
         return
     language = guess_language(f"{mail.subject}\n{mail.text_visible}", organisation.language)
-    body, uploads, refused = _content(mail, language)
+    body, uploads, refused = received.content(mail, language)
     subject = " ".join(mail.subject.split())
     description = f"{subject}\n\n{body}" if subject and not body.startswith(subject) else body
     name = mail.from_name if mail.from_address == contact and mail.from_name else contact.partition("@")[0]
@@ -338,150 +301,14 @@ def _open_complaint(inbound: InboundMail, mail: ParsedMail, organisation) -> Non
         contact_language=language,
     )
     try:
-        with transaction.atomic(), outbound.answering(_answerable_id(inbound)):
+        with transaction.atomic(), outbound.answering(received.answerable_id(inbound)):
             complaint = file_complaint(
                 organisation, new, channel="email", by=Actor.system(), uploads=uploads,
             )
     except DomainError as problem:
         _to_triage(inbound, f"could not open a complaint: {problem.message}")
         return
-    _finish(inbound, State.DONE, Result.NEW_COMPLAINT, complaint=complaint, matched_by="new",
+    received.finish(inbound, State.DONE, Result.NEW_COMPLAINT, complaint=complaint, matched_by="new",
             refused_attachments=refused)
     if refused:
         recording.record_refused_attachments(complaint, inbound, refused)
-
-
-def _answerable_id(inbound: InboundMail) -> str:
-    return "" if inbound.message_id_synthetic else inbound.message_id
-
-
-def _content(mail: ParsedMail, language: str) -> tuple[str, list[Upload], list[dict]]:
-    """The message text (visible text plus forwarded mails) and the attachments that pass the checks."""
-    texts = [mail.text_visible.strip()]
-    candidates = []
-    _collect(mail, texts, candidates, depth=0)
-    body = "\n\n".join(text for text in texts if text).strip()
-    uploads: list[Upload] = []
-    refused: list[dict] = []
-    for attachment in candidates:
-        upload = Upload(name=attachment.filename, content=attachment.payload)
-        if len(uploads) >= MAX_FILES_PER_SUBMISSION:
-            refused.append({"name": attachment.filename, "reason": "too many files in one mail"})
-            continue
-        try:
-            check_upload(upload)
-        except ValueError as problem:
-            refused.append({"name": attachment.filename, "reason": str(problem)})
-            continue
-        uploads.append(upload)
-    if not body and not uploads:
-        with translation.override(language):
-            body = mail.subject.strip() or _("(The e-mail had no text.)")
-    return body, uploads, refused
-
-
-def _collect(mail: ParsedMail, texts: list[str], candidates: list, depth: int) -> None:
-    for attachment in mail.attachments:
-        if attachment.is_forwarded_message and depth < MAX_FORWARD_DEPTH:
-            inner = parse_message(attachment.payload)
-            header = [f"---------- {attachment.filename} ----------"]
-            if inner.from_address:
-                sender = f"{inner.from_name} <{inner.from_address}>" if inner.from_name else inner.from_address
-                header.append(f"From: {sender}")
-            if inner.date:
-                header.append(f"Date: {inner.date:%Y-%m-%d %H:%M %z}")
-            if inner.subject:
-                header.append(f"Subject: {inner.subject}")
-            texts.append("\n".join(header) + "\n\n" + inner.text_full.strip())
-            _collect(inner, texts, candidates, depth + 1)
-        elif not attachment.content_type.startswith(("message/", "text/rfc822")):
-            candidates.append(attachment)
-
-
-_ENGLISH = re.compile(r"\b(the|and|my|your|you|is|was|have|not|with|please|order|regards)\b", re.IGNORECASE)
-_DUTCH = re.compile(r"\b(de|het|een|en|mijn|uw|je|is|niet|met|graag|bestelling|groet)\b", re.IGNORECASE)
-
-
-def guess_language(text: str, default: str) -> str:
-    """Dutch or English, for the acknowledgement of a complaint that came by mail."""
-    english, dutch = len(_ENGLISH.findall(text)), len(_DUTCH.findall(text))
-    if english > 1.5 * dutch and english >= 3:
-        return "en"
-    if dutch > 1.5 * english and dutch >= 3:
-        return "nl"
-    return default
-
-
-# -- triage: a person decides -----------------------------------------------------------------
-
-
-class NotInTriage(DomainError):
-    code = "not_in_triage"
-    status = 409
-
-
-def _locked_for_triage(inbound_id: int, organisation) -> InboundMail:
-    inbound = (
-        InboundMail.objects.select_for_update()
-        .filter(pk=inbound_id, organisation=organisation, state=State.TRIAGE)
-        .first()
-    )
-    if inbound is None:
-        raise NotInTriage(_("This mail has already been handled."))
-    return inbound
-
-
-def attach_from_triage(inbound_id: int, complaint: Complaint, *, by: Actor) -> InboundMail:
-    """Staff put a mail on one of their organisation's complaints: it becomes the consumer's message."""
-    with transaction.atomic():
-        inbound = _locked_for_triage(inbound_id, complaint.organisation)
-        mail = parse_message(bytes(inbound.raw))
-        body, uploads, refused = _content(mail, complaint.contact_language)
-        if mail.from_address != (complaint.contact_email or "").lower():
-            _remember_foreign_tags(mail, complaint)
-        with outbound.answering(_answerable_id(inbound)):
-            message = actions.add_message(
-                complaint, by=Actor.consumer(complaint, via=_("e-mail")), body=body, uploads=uploads
-            )
-        recording.record_triage_attached(complaint, inbound, by)
-        if refused:
-            recording.record_refused_attachments(complaint, inbound, refused)
-        _finish(inbound, State.DONE, Result.MESSAGE, complaint=complaint, complaint_message=message,
-                matched_by="triage", refused_attachments=refused, handled_by=by.user)
-        inbound.save(update_fields=[*_PROCESSED_FIELDS, "handled_by"])
-    return inbound
-
-
-def open_from_triage(
-    inbound_id: int, organisation, *, by: Actor, contact_name: str, contact_email: str, contact_language: str
-) -> Complaint:
-    """Staff open a new complaint (channel e-mail) from a mail; the consumer gets the acknowledgement."""
-    with transaction.atomic():
-        inbound = _locked_for_triage(inbound_id, organisation)
-        mail = parse_message(bytes(inbound.raw))
-        body, uploads, refused = _content(mail, contact_language)
-        subject = " ".join(mail.subject.split())
-        description = f"{subject}\n\n{body}" if subject and not body.startswith(subject) else body
-        new = NewComplaint(
-            description=description[:20_000],
-            contact_name=contact_name,
-            contact_email=contact_email,
-            contact_language=contact_language,
-        )
-        with outbound.answering(_answerable_id(inbound) if contact_email.lower() == mail.from_address else ""):
-            complaint = file_complaint(organisation, new, channel="email", by=by, uploads=uploads)
-        if refused:
-            recording.record_refused_attachments(complaint, inbound, refused)
-        _finish(inbound, State.DONE, Result.NEW_COMPLAINT, complaint=complaint, matched_by="triage",
-                refused_attachments=refused, handled_by=by.user)
-        inbound.save(update_fields=[*_PROCESSED_FIELDS, "handled_by"])
-    return complaint
-
-
-def dismiss_from_triage(inbound_id: int, organisation, *, by: Actor) -> InboundMail:
-    """Not a complaint (spam, a newsletter, a misdirected mail): kept, but off the queue."""
-    with transaction.atomic():
-        inbound = _locked_for_triage(inbound_id, organisation)
-        _finish(inbound, State.IGNORED, Result.DISMISSED, handled_by=by.user)
-        inbound.save(update_fields=["state", "result", "handled_by"])
-    return inbound

@@ -13,7 +13,8 @@ from PIL import Image
 from conftest import carol_complaint
 from gehoord.complaints import actions
 from gehoord.complaints.models import Attachment, Complaint, Message, Status
-from gehoord.mail import inbound, outbound
+from gehoord.inbound import pipeline
+from gehoord.mail import outbound
 from gehoord.mail.models import ForeignTicketTag, InboundMail, OutboundMail, ReplyAddress
 from gehoord.mail.tests.support import deliver_raw, make_mail
 
@@ -160,7 +161,7 @@ def test_the_same_message_id_twice_is_stored_and_handled_once(complaint):
     raw = make_mail(subject=f"[{complaint.reference}]", body="Eén keer graag.", message_id="<once@example.nl>")
 
     first = deliver_raw(raw)
-    again = inbound.receive(raw, source="imap")
+    again = pipeline.receive(raw, source="imap")
 
     assert again.duplicate and again.inbound.pk == first.pk
     assert InboundMail.objects.count() == 1
@@ -183,7 +184,7 @@ def test_a_failure_halfway_leaves_nothing_behind_and_the_mail_can_be_processed_a
     assert not complaint.messages.exists()  # the half-done message was rolled back
 
     monkeypatch.setattr(actions, "add_message", real)
-    assert inbound.retry(older_than_seconds=0) == 1
+    assert pipeline.retry(older_than_seconds=0) == 1
     stored.refresh_from_db()
     assert (stored.state, stored.attempts) == ("done", 2)
     assert complaint.messages.get().body == "Tweede poging."

@@ -8,7 +8,7 @@ from gehoord.complaints.models import Complaint
 from gehoord.mail.models import InboundMail
 from gehoord.mail.tests.support import make_mail
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("gehoord.mail.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 SECRET = "a-long-shared-secret-for-the-mail-provider"
 URL = "/api/v1/inbound-mail"

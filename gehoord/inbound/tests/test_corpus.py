@@ -6,16 +6,15 @@ platform must make of it (noise class, tags, plus token, visible text, attachmen
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from gehoord.mail.noise import NoiseKind, classify
+from gehoord.inbound.noise import NoiseKind, classify
 from gehoord.mail.parsing import ParsedMail, parse_message
 from gehoord.mail.tags import find_bracket_tokens, find_foreign_ticket_tags, find_plus_tokens, find_reference_tags
+from gehoord.mail.tests.support import CORPUS
 
-CORPUS = Path(__file__).parent / "corpus"
 MANIFEST: list[dict[str, Any]] = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))["messages"]
 ENTRIES = pytest.mark.parametrize("entry", MANIFEST, ids=[entry["file"].removesuffix(".eml") for entry in MANIFEST])
 

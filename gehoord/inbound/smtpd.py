@@ -1,4 +1,4 @@
-"""The SMTP door: an aiosmtpd server that stores every message it accepts through `inbound.receive`.
+"""The SMTP door: an aiosmtpd server that stores every message it accepts through `pipeline.receive`.
 
 It answers 250 only once the raw message is committed to the database; if that fails it answers
 451, so the sending server keeps the mail and tries again later: nothing is accepted and lost.
@@ -16,7 +16,8 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connections
 
-from gehoord.mail import inbound, outbound
+from gehoord.inbound import pipeline
+from gehoord.mail import outbound
 from gehoord.organisations.models import Organisation
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ class InboundHandler:
         raw = envelope.original_content or envelope.content
         try:
             received = await sync_to_async(_store)(bytes(raw), envelope.mail_from or "", list(envelope.rcpt_tos))
-        except inbound.TooLarge:
+        except pipeline.TooLarge:
             return "552 5.3.4 Message too big"
         except Exception:
             logger.exception("An inbound message from %s could not be stored", envelope.mail_from)
@@ -50,7 +51,7 @@ class InboundHandler:
 
 
 def accepts(address: str) -> bool:
-    inbound.drop_stale_connections()
+    pipeline.drop_stale_connections()
     address = address.strip().strip("<>").lower()
     domain = address.rpartition("@")[2]
     ours = {outbound.reply_domain().lower(), settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].lower()}
@@ -58,8 +59,8 @@ def accepts(address: str) -> bool:
 
 
 def _store(raw: bytes, mail_from: str, rcpt_tos: list[str]):
-    inbound.drop_stale_connections()  # a long-running server: drop connections the database closed
-    return inbound.receive(raw, source="smtp", envelope_from=mail_from, envelope_to=rcpt_tos)
+    pipeline.drop_stale_connections()  # a long-running server: drop connections the database closed
+    return pipeline.receive(raw, source="smtp", envelope_from=mail_from, envelope_to=rcpt_tos)
 
 
 class Receiver(Controller):
@@ -70,7 +71,7 @@ class Receiver(Controller):
             InboundHandler(accept_any=accept_any),
             hostname=host,
             port=port,
-            data_size_limit=data_size_limit or inbound.max_bytes(),
+            data_size_limit=data_size_limit or pipeline.max_bytes(),
             decode_data=False,
             # Named explicitly: the default asks the resolver for this machine's FQDN.
             server_hostname=outbound.reply_domain(),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from gehoord.mail.noise import NOT_NOISE, NoiseKind, classify, classify_headers, parse_delivery_status
+from gehoord.inbound.noise import NOT_NOISE, NoiseKind, classify, classify_headers, parse_delivery_status
 from gehoord.mail.parsing import parse_message
 
 

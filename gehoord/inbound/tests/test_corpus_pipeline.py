@@ -7,7 +7,6 @@ references and Message-IDs (…@gehoord.example) the corpus' replies, auto-repli
 """
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -17,11 +16,10 @@ from gehoord.complaints.intake import NewComplaint, file_complaint
 from gehoord.complaints.models import Complaint
 from gehoord.mail.models import FailingAddress, ForeignTicketTag, InboundMail, OutboundMail, ReplyAddress
 from gehoord.mail.parsing import parse_message
-from gehoord.mail.tests.support import deliver_raw
+from gehoord.mail.tests.support import CORPUS, deliver_raw
 
 pytestmark = pytest.mark.django_db
 
-CORPUS = Path(__file__).parent / "corpus"
 MANIFEST = {entry["file"]: entry for entry in json.loads((CORPUS / "manifest.json").read_text("utf-8"))["messages"]}
 
 # reply token → (reference, the complainant's address); the organisation is "woonhuys".

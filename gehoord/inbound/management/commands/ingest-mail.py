@@ -13,8 +13,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gehoord.mail import inbound
-from gehoord.mail.management.stopping import stop_event
+from gehoord.inbound import pipeline
+from gehoord.inbound.management.stopping import stop_event
 
 
 class Command(BaseCommand):
@@ -35,8 +35,8 @@ class Command(BaseCommand):
                 self.stderr.write("Stopped by signal.")
                 break
             try:
-                received = inbound.receive(read(), source="file", enqueue=False)
-                state = "duplicate" if received.duplicate else inbound.process(received.inbound.pk)
+                received = pipeline.receive(read(), source="file", enqueue=False)
+                state = "duplicate" if received.duplicate else pipeline.process(received.inbound.pk)
             except Exception as problem:  # one bad file must not stop the rest
                 problems += 1
                 self.stderr.write(f"{label}: {type(problem).__name__}: {problem}")
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             if options["verbosity"] > 1:
                 self.stdout.write(f"{label}: {state}")
         if retry_failed and not stop.is_set():
-            counts["retried"] = inbound.retry()
+            counts["retried"] = pipeline.retry()
         summary = ", ".join(f"{count} {state}" for state, count in sorted(counts.items())) or "nothing"
         self.stdout.write(f"{summary}; {problems} unreadable")
 

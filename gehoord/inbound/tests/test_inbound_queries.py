@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from gehoord.complaints.models import Message
-from gehoord.mail import inbound
+from gehoord.inbound import pipeline
 from gehoord.mail.models import OutboundMail
 from gehoord.mail.tests.support import make_mail
 
@@ -30,9 +30,9 @@ def test_a_reply_to_our_mail_is_stored_in_one_query_and_processed_in_eleven(comp
                     in_reply_to=acknowledgement.message_id)
 
     with CaptureQueriesContext(connection) as storing:
-        received = inbound.receive(raw, source="smtp", enqueue=False)
+        received = pipeline.receive(raw, source="smtp", enqueue=False)
     with CaptureQueriesContext(connection) as processing:
-        state = inbound.process(received.inbound.pk)
+        state = pipeline.process(received.inbound.pk)
 
     assert state == "done"
     assert Message.objects.get(complaint=complaint, kind=Message.Kind.CONSUMER).body == "Wanneer komt de monteur?"

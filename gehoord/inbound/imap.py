@@ -1,4 +1,4 @@
-"""The IMAP door: read unseen messages from a mailbox into `inbound.receive`.
+"""The IMAP door: read unseen messages from a mailbox into `pipeline.receive`.
 
 A message is flagged \\Seen only after its raw bytes are stored, so a crash in between means it is
 read again next time, and the Message-ID makes the second copy harmless. A message that cannot be
@@ -12,7 +12,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from gehoord.mail import inbound
+from gehoord.inbound import pipeline
 from gehoord.mail.config import ImapSettings
 
 logger = logging.getLogger(__name__)
@@ -56,8 +56,8 @@ def poll(config: ImapSettings, *, should_stop: Callable[[], bool] = lambda: Fals
             result.seen += 1
             try:
                 raw = _fetch(client, number)
-                inbound.drop_stale_connections()
-                received = inbound.receive(raw, source="imap")
+                pipeline.drop_stale_connections()
+                received = pipeline.receive(raw, source="imap")
                 # Only now that the bytes are stored may the server forget it is new.
                 client.store(number, "+FLAGS", "(\\Seen)")
             except Exception as problem:  # one bad message must not stop the others

@@ -13,9 +13,9 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 
 from gehoord.env import ConfigurationError
-from gehoord.mail import imap
+from gehoord.inbound import imap
 from gehoord.mail.config import parse_imap_url
-from gehoord.mail.management.stopping import stop_event
+from gehoord.inbound.management.stopping import stop_event
 
 logger = logging.getLogger(__name__)
 
