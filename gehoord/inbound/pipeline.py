@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django_tasks import task
 
 from gehoord.complaints import actions
 from gehoord.complaints.actors import Actor
@@ -107,8 +108,6 @@ def receive(
         logger.info("Inbound mail %s was delivered again; stored once", message_id)
         return Received(InboundMail.objects.get(message_id=message_id), duplicate=True)
     if enqueue:
-        from gehoord.inbound.tasks import process_inbound
-
         transaction.on_commit(lambda: process_inbound.enqueue(inbound.pk))
     return Received(inbound, duplicate=False)
 
@@ -131,6 +130,12 @@ def _message_id(raw: bytes) -> tuple[str, bool]:
 
 
 # -- process ----------------------------------------------------------------------------------
+
+
+@task()
+def process_inbound(inbound_id: int) -> str:
+    """The task that processes one stored mail (the worker runs it after the door's commit)."""
+    return process(inbound_id)
 
 
 def process(inbound_id: int) -> str:
