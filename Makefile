@@ -41,7 +41,9 @@ system-packages:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The import contracts first (pyproject.toml: the layers point down, the doors stay apart).
 test: env system-packages
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
 # The benchmark runs against PostgreSQL only: the numbers that matter are production's.
