@@ -15,7 +15,7 @@ from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
 from gehoord.api import schemas
-from gehoord.complaints import actions, lifecycle, search
+from gehoord.complaints import actions, events, lifecycle, search
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.attachments import Upload
 from gehoord.complaints.intake import NewComplaint, file_complaint
@@ -263,6 +263,7 @@ def get_timeline(request: HttpRequest, reference: str):
     return [
         {
             "kind": event.kind,
+            "label": events.label(event.kind),
             "at": event.created_at,
             "actor": event.actor_label,
             "actor_kind": event.actor_kind,

@@ -166,12 +166,13 @@ class ComplaintDetail(ComplaintSummary):
 
 
 class EventOut(Schema):
-    kind: str
+    kind: str = Field(description="One of the event kinds; the payload keys of each are fixed")
+    label: str = Field(description="What the timeline calls it, in the language asked for (Accept-Language)")
     at: datetime.datetime
     actor: str
     actor_kind: str
     consumer_visible: bool
-    data: dict
+    data: dict = Field(description="The kind's payload; instants in UTC, ISO 8601")
     message: str | None = Field(None, description="The text, for events about a message or note")
 
 

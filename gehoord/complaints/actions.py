@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from gehoord.complaints import attachments, lifecycle, notices, timeline
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.attachments import CheckedUpload, Upload
+from gehoord.complaints.events import EventKind
 from gehoord.complaints.lifecycle import ALL_STATES, CONSUMER, MANAGER, STAGE_STAFF, SYSTEM, WORKING_STATES
 from gehoord.complaints.models import (
     OPEN_STATUSES,
@@ -160,9 +161,8 @@ def assign(complaint: Complaint, *, by: Actor, handler) -> Complaint:
         deadlines.on_assigned(complaint)
         timeline.record(
             complaint,
-            "assigned",
+            EventKind.ASSIGNED,
             by,
-            consumer_visible=True,
             handler=handler.get_full_name() or handler.get_username(),
             handler_id=handler.pk,
             previous_handler_id=previous.pk if previous else None,
@@ -191,13 +191,13 @@ def acknowledge(complaint: Complaint, *, by: Actor, on_receipt: bool = False) ->
         # What the consumer is told, kept on the timeline as told.
         told = {
             "reference": complaint.reference,
-            "received_at": (complaint.escalation_requested_at if escalated else complaint.received_at).isoformat(),
+            "received_at": complaint.escalation_requested_at if escalated else complaint.received_at,
             "handler": complaint.handler.get_full_name() if complaint.handler else "",
-            "expected_answer_by": expected.isoformat() if expected else None,
+            "expected_answer_by": expected,
             "stage": complaint.stage,
         }
         timeline.record(
-            complaint, "escalation_acknowledged" if escalated else "acknowledged", by, consumer_visible=True, **told
+            complaint, EventKind.ESCALATION_ACKNOWLEDGED if escalated else EventKind.ACKNOWLEDGED, by, **told
         )
         notices.tell(complaint, Notice.ACKNOWLEDGEMENT, expected_answer_by=expected, new_complaint=on_receipt)
     return complaint
@@ -210,7 +210,7 @@ def acknowledge(complaint: Complaint, *, by: Actor, on_receipt: bool = False) ->
 )
 def start(complaint: Complaint, *, by: Actor) -> Complaint:
     with _performing("start", complaint, by) as complaint:
-        timeline.record(complaint, "investigation_started", by, consumer_visible=True)
+        timeline.record(complaint, EventKind.INVESTIGATION_STARTED, by)
     return complaint
 
 
@@ -225,7 +225,7 @@ def ask_info(complaint: Complaint, *, by: Actor, question: str) -> Complaint:
     with _performing("ask_info", complaint, by) as complaint:
         message = _post_message(complaint, by, _text(question, "question"), Message.Kind.STAFF)
         deadlines.on_waiting_for_consumer(complaint)
-        timeline.record(complaint, "information_requested", by, consumer_visible=True, message_id=message.pk)
+        timeline.record(complaint, EventKind.INFORMATION_REQUESTED, by, message_id=message.pk)
         notices.tell(complaint, Notice.INFORMATION_REQUEST, message=message)
     return complaint
 
@@ -246,7 +246,7 @@ def info_received(complaint: Complaint, *, by: Actor, answer: str = "", uploads:
         message = _post_message(complaint, by, body, kind, uploads) if body or uploads else None
         deadlines.on_consumer_answered(complaint)
         timeline.record(
-            complaint, "information_received", by, consumer_visible=True, message_id=message.pk if message else None
+            complaint, EventKind.INFORMATION_RECEIVED, by, message_id=message.pk if message else None
         )
     return complaint
 
@@ -289,7 +289,7 @@ def propose_resolution(
             proposed_at=timezone.now(),
         )
         deadlines.on_answered(complaint)
-        timeline.record(complaint, "resolution_proposed", by, consumer_visible=True, resolution_id=resolution.pk)
+        timeline.record(complaint, EventKind.RESOLUTION_PROPOSED, by, resolution_id=resolution.pk)
         notices.tell(complaint, Notice.RESOLUTION_PROPOSAL, resolution=resolution)
     return complaint
 
@@ -315,7 +315,7 @@ def accept(complaint: Complaint, *, by: Actor, comment: str = "") -> Complaint:
         complaint.outcome = Outcome.ACCEPTED
         complaint.resolved_at = resolution.responded_at
         deadlines.on_resolved(complaint)
-        timeline.record(complaint, "resolution_accepted", by, consumer_visible=True, resolution_id=resolution.pk)
+        timeline.record(complaint, EventKind.RESOLUTION_ACCEPTED, by, resolution_id=resolution.pk)
     return complaint
 
 
@@ -336,9 +336,8 @@ def reject(complaint: Complaint, *, by: Actor, comment: str = "") -> Complaint:
         resolution.save(update_fields=["response", "response_comment", "responded_at"])
         timeline.record(
             complaint,
-            "resolution_rejected",
+            EventKind.RESOLUTION_REJECTED,
             by,
-            consumer_visible=True,
             resolution_id=resolution.pk,
             escalation_possible=lifecycle.next_stage(complaint) is not None,
         )
@@ -370,9 +369,8 @@ def escalate(complaint: Complaint, *, by: Actor, reason: str = "") -> Complaint:
         deadlines.on_escalation_requested(complaint, at=complaint.escalation_requested_at)
         timeline.record(
             complaint,
-            "escalated",
+            EventKind.ESCALATED,
             by,
-            consumer_visible=True,
             from_stage=from_stage,
             to_stage=complaint.stage,
             reason=_text(reason, "reason", required=False),
@@ -400,9 +398,8 @@ def decide(complaint: Complaint, *, by: Actor, decision: str, letter: LetterInpu
         deadlines.on_resolved(complaint)
         timeline.record(
             complaint,
-            "decided",
+            EventKind.DECIDED,
             by,
-            consumer_visible=True,
             decision=decision,
             stage=complaint.stage,
             letter_id=written.pk if written else None,
@@ -443,9 +440,8 @@ def close(
         deadlines.on_resolved(complaint)
         timeline.record(
             complaint,
-            "closed",
+            EventKind.CLOSED,
             by,
-            consumer_visible=True,
             outcome=complaint.outcome,
             letter_id=written.pk if written else None,
             feedback_resolved=complaint.feedback_resolved,
@@ -480,7 +476,7 @@ def refer(complaint: Complaint, *, by: Actor, body: str) -> Complaint:
     with _performing("refer", complaint, by) as complaint:
         complaint.referred_to = _text(body, "body", limit=200)
         complaint.stage = Stage.EXTERNAL
-        timeline.record(complaint, "referred", by, consumer_visible=True, body=complaint.referred_to)
+        timeline.record(complaint, EventKind.REFERRED, by, body=complaint.referred_to)
     return complaint
 
 
@@ -501,13 +497,12 @@ def extend_deadline(complaint: Complaint, *, by: Actor, kind: str, due_at: datet
         deadline = deadlines.extend(complaint, kind, due_at, reason)
         timeline.record(
             complaint,
-            "deadline_extended",
+            EventKind.DEADLINE_EXTENDED,
             by,
-            consumer_visible=True,
             deadline_kind=kind,
             stage=deadline.stage,
-            due_at=deadline.due_at.astimezone(datetime.UTC).isoformat(),
-            original_due_at=deadline.original_due_at.astimezone(datetime.UTC).isoformat(),
+            due_at=deadline.due_at,
+            original_due_at=deadline.original_due_at,
             reason=reason,
         )
         notices.tell(complaint, Notice.DEADLINE_EXTENSION, deadline=deadline)
@@ -526,7 +521,7 @@ def withdraw(complaint: Complaint, *, by: Actor, reason: str = "") -> Complaint:
         complaint.closed_at = timezone.now()
         deadlines.on_resolved(complaint)
         timeline.record(
-            complaint, "withdrawn", by, consumer_visible=True, reason=_text(reason, "reason", required=False)
+            complaint, EventKind.WITHDRAWN, by, reason=_text(reason, "reason", required=False)
         )
     return complaint
 
@@ -543,7 +538,7 @@ def reject_as_spam(complaint: Complaint, *, by: Actor, reason: str) -> Complaint
         complaint.rejection_reason = _text(reason, "reason", limit=2000)
         complaint.closed_at = timezone.now()
         deadlines.on_resolved(complaint)
-        timeline.record(complaint, "rejected_as_spam", by, reason=complaint.rejection_reason)
+        timeline.record(complaint, EventKind.REJECTED_AS_SPAM, by, reason=complaint.rejection_reason)
     return complaint
 
 
@@ -573,7 +568,7 @@ def add_message(
             kind = Message.Kind.NOTE if internal else Message.Kind.STAFF
         message = _post_message(locked, by, _text(body, "body", required=not uploads), kind, uploads)
         timeline.record(
-            locked, "note_added" if internal else "message_added", by, consumer_visible=not internal, message_id=message.pk
+            locked, EventKind.NOTE_ADDED if internal else EventKind.MESSAGE_ADDED, by, message_id=message.pk
         )
         if kind == Message.Kind.STAFF:
             deadlines.on_answered(locked)
@@ -601,7 +596,7 @@ def _post_message(complaint: Complaint, by: Actor, body: str, kind: str, uploads
 def record_personal_data_view(complaint: Complaint, *, by: Actor) -> None:
     """SPEC 1: every view of a complaint's personal data by staff is on the timeline (who, when)."""
     if by.is_staff_side:
-        timeline.record(complaint, "personal_data_viewed", by)
+        timeline.record(complaint, EventKind.PERSONAL_DATA_VIEWED, by)
 
 
 # --- what time does: the deadline sweep's actions ---------------------------------------------
@@ -629,7 +624,7 @@ def remind(complaint: Complaint, *, by: Actor, deadline, at: datetime.datetime) 
         deadline = _owned(deadline, complaint)
         deadline.reminded_at = at
         deadline.save(update_fields=["reminded_at"])
-        timeline.record(complaint, "deadline_reminder_sent", by, deadline_kind=deadline.kind, due_at=deadline.due_at.isoformat())
+        timeline.record(complaint, EventKind.DEADLINE_REMINDER_SENT, by, deadline_kind=deadline.kind, due_at=deadline.due_at)
         notices.tell(complaint, Notice.DEADLINE_REMINDER, deadline=deadline, staff=_responsible_staff(complaint))
     return complaint
 
@@ -643,8 +638,8 @@ def mark_missed(complaint: Complaint, *, by: Actor, deadline, at: datetime.datet
         deadline.missed_at = at
         deadline.save(update_fields=["missed_at"])
         timeline.record(
-            complaint, "deadline_missed", by, deadline_kind=deadline.kind, stage=deadline.stage,
-            due_at=deadline.due_at.isoformat(),
+            complaint, EventKind.DEADLINE_MISSED, by, deadline_kind=deadline.kind, stage=deadline.stage,
+            due_at=deadline.due_at,
         )
         notices.tell(complaint, Notice.DEADLINE_MISSED, deadline=deadline, staff=_responsible_staff(complaint))
     return complaint
@@ -662,8 +657,8 @@ def send_progress_update(complaint: Complaint, *, by: Actor, deadline, at: datet
         deadline.update_sent_at = at
         deadline.save(update_fields=["met_at", "update_sent_at"])
         timeline.record(
-            complaint, "progress_update_sent", by, consumer_visible=True, deadline_kind=deadline.kind,
-            new_estimate=new_estimate.isoformat(),
+            complaint, EventKind.PROGRESS_UPDATE_SENT, by, deadline_kind=deadline.kind,
+            new_estimate=new_estimate,
         )
         notices.tell(complaint, Notice.PROGRESS_UPDATE, new_estimate=new_estimate)
     return complaint

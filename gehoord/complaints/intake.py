@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from gehoord.complaints import actions, attachments, references, timeline
 from gehoord.complaints.actors import Actor
+from gehoord.complaints.events import EventKind
 from gehoord.complaints.attachments import CheckedUpload, Upload
 from gehoord.complaints.text import clean_text
 from gehoord.complaints.models import OPEN_STATUSES, Channel, Complaint, Status, Visibility
@@ -75,7 +76,7 @@ def file_complaint(
             attachments.store(complaint, upload)
         deadlines.start(received_deadlines)
         timeline.record(
-            complaint, "received", by, consumer_visible=True, channel=channel, attachments=len(checked)
+            complaint, EventKind.RECEIVED, by, channel=channel, attachments=len(checked)
         )
         if policy.spec.auto_acknowledge:
             complaint = actions.acknowledge(complaint, by=Actor.system(), on_receipt=True)

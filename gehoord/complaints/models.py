@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gehoord.complaints.events import EventKind
 from gehoord.organisations.models import Category, Language, Organisation, Role, Team
 
 
@@ -285,7 +286,7 @@ class Event(models.Model):
     """One immutable entry of a complaint's timeline: the register's "actions taken" and its audit trail."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=EventKind)
     created_at = models.DateTimeField()
     actor_kind = models.CharField(max_length=10, choices=ActorKind)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

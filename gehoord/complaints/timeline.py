@@ -2,11 +2,15 @@
 
 from django.utils import timezone
 
+from gehoord.complaints import events
 from gehoord.complaints.actors import Actor
+from gehoord.complaints.events import EventKind
 from gehoord.complaints.models import Complaint, Event
 
 
-def record(complaint: Complaint, kind: str, by: Actor, *, consumer_visible: bool = False, **data) -> Event:
+def record(complaint: Complaint, kind: EventKind, by: Actor, **data) -> Event:
+    """One event of `kind`, with the payload its declaration allows (complaints/events.py)."""
+    kind = EventKind(kind)
     return Event.objects.create(
         complaint=complaint,
         kind=kind,
@@ -14,6 +18,6 @@ def record(complaint: Complaint, kind: str, by: Actor, *, consumer_visible: bool
         actor_kind=by.kind,
         actor=by.user,
         actor_label=by.label,
-        consumer_visible=consumer_visible,
-        data=data,
+        consumer_visible=events.TYPES[kind].consumer_visible,
+        data=events.payload(kind, data),
     )

@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from gehoord.complaints import actions, lifecycle
+from gehoord.complaints import actions, events, lifecycle
+from gehoord.complaints.events import EventKind
 from gehoord.complaints.intake import file_complaint
 from gehoord.complaints.models import Channel, Outcome, Resolution, Stage, Status
 from gehoord.desk import forms, queries
@@ -350,38 +351,6 @@ def _category_values(complaint, attachments) -> list[dict]:
 
 # --- the timeline --------------------------------------------------------------------------------
 
-EVENT_LABELS = {
-    "auto_reply_received": gettext_lazy("Auto-reply received (not answered)"),
-    "bounce_received": gettext_lazy("Mail bounced"),
-    "mail_failed": gettext_lazy("Mail could not be delivered"),
-    "mail_suppressed": gettext_lazy("Mail held back (daily limit)"),
-    "mail_attachments_refused": gettext_lazy("Attachments of a mail refused"),
-    "mail_attached_from_triage": gettext_lazy("Mail put on this complaint"),
-    "received": gettext_lazy("Complaint received"),
-    "acknowledged": gettext_lazy("Acknowledged"),
-    "escalation_acknowledged": gettext_lazy("Escalation acknowledged"),
-    "assigned": gettext_lazy("Assigned"),
-    "investigation_started": gettext_lazy("Investigation started"),
-    "information_requested": gettext_lazy("Information asked from the consumer"),
-    "information_received": gettext_lazy("Information received"),
-    "resolution_proposed": gettext_lazy("Resolution proposed"),
-    "resolution_accepted": gettext_lazy("Resolution accepted"),
-    "resolution_rejected": gettext_lazy("Resolution rejected"),
-    "escalated": gettext_lazy("Escalated"),
-    "decided": gettext_lazy("Decision"),
-    "closed": gettext_lazy("Closed"),
-    "referred": gettext_lazy("Referred"),
-    "deadline_extended": gettext_lazy("Deadline extended"),
-    "deadline_missed": gettext_lazy("Deadline missed"),
-    "deadline_reminder_sent": gettext_lazy("Deadline reminder sent"),
-    "progress_update_sent": gettext_lazy("Progress update sent"),
-    "withdrawn": gettext_lazy("Withdrawn"),
-    "rejected_as_spam": gettext_lazy("Rejected as spam"),
-    "message_added": gettext_lazy("Message"),
-    "note_added": gettext_lazy("Internal note"),
-    "personal_data_viewed": gettext_lazy("Personal data viewed"),
-}
-
 MESSAGE_LABELS = {
     "consumer": gettext_lazy("Message from the consumer"),
     "staff": gettext_lazy("Message to the consumer"),
@@ -414,13 +383,13 @@ def _timeline(complaint, attachments) -> tuple[list[Entry], list]:
     letters = {letter.pk: letter for letter in complaint.outcome_letters.all()}
     entries, views, shown_messages = [], [], set()
     for event in complaint.events.all():
-        if event.kind == "personal_data_viewed":
+        if event.kind == EventKind.PERSONAL_DATA_VIEWED:
             views.append(event)
             continue
         data = event.data or {}
         entry = Entry(
             at=event.created_at,
-            label=str(EVENT_LABELS.get(event.kind, event.kind.replace("_", " "))),
+            label=events.label(event.kind),
             actor=event.actor_label,
             details=_event_details(event.kind, data),
             consumer_visible=event.consumer_visible,
@@ -431,7 +400,7 @@ def _timeline(complaint, attachments) -> tuple[list[Entry], list]:
             entry.message = message
             entry.attachments = files_by_message.get(message.pk, [])
             entry.css = f"message-{message.kind}"
-            if event.kind in ("message_added", "note_added"):
+            if event.kind in (EventKind.MESSAGE_ADDED, EventKind.NOTE_ADDED):
                 entry.label = str(MESSAGE_LABELS[message.kind])
         if (resolution := resolutions.get(data.get("resolution_id"))) is not None:
             entry.resolution = _resolution_row(resolution)
@@ -475,29 +444,29 @@ def _outcome(value) -> str:
 
 def _event_details(kind: str, data: dict) -> list[str]:
     details = []
-    if kind == "received" and data.get("channel"):
+    if kind == EventKind.RECEIVED and data.get("channel"):
         channel = data["channel"]
         label = Channel(channel).label if channel in Channel.values else channel
         details.append(_("By %(channel)s.") % {"channel": label})
-    elif kind in ("acknowledged", "escalation_acknowledged"):
+    elif kind in (EventKind.ACKNOWLEDGED, EventKind.ESCALATION_ACKNOWLEDGED):
         if data.get("handler"):
             details.append(_("Handled by %(handler)s.") % {"handler": data["handler"]})
         if data.get("expected_answer_by"):
             details.append(_("Answer expected by %(when)s") % {"when": _when(data["expected_answer_by"])})
-    elif kind == "assigned" and data.get("handler"):
+    elif kind == EventKind.ASSIGNED and data.get("handler"):
         details.append(_("Assigned to %(handler)s.") % {"handler": data["handler"]})
-    elif kind == "escalated":
+    elif kind == EventKind.ESCALATED:
         details.append(
             _("From %(from)s to %(to)s.")
             % {"from": _stage_name(data.get("from_stage")), "to": _stage_name(data.get("to_stage"))}
         )
-    elif kind == "decided":
+    elif kind == EventKind.DECIDED:
         details.append(_("Decision: %(decision)s.") % {"decision": _outcome(data.get("decision"))})
-    elif kind == "closed" and data.get("outcome"):
+    elif kind == EventKind.CLOSED and data.get("outcome"):
         details.append(_("Outcome: %(outcome)s.") % {"outcome": _outcome(data.get("outcome"))})
-    elif kind == "referred":
+    elif kind == EventKind.REFERRED:
         details.append(_("Referred to %(body)s.") % {"body": data.get("body", "")})
-    elif kind == "deadline_extended":
+    elif kind == EventKind.DEADLINE_EXTENDED:
         details.append(
             _("The %(kind)s deadline moved from %(old)s to %(new)s")
             % {
@@ -506,12 +475,12 @@ def _event_details(kind: str, data: dict) -> list[str]:
                 "new": _when(data.get("due_at")),
             }
         )
-    elif kind in ("deadline_missed", "deadline_reminder_sent"):
+    elif kind in (EventKind.DEADLINE_MISSED, EventKind.DEADLINE_REMINDER_SENT):
         details.append(
             _("The %(kind)s deadline, due %(due)s")
             % {"kind": _deadline_kind(data.get("deadline_kind")), "due": _when(data.get("due_at"))}
         )
-    elif kind == "progress_update_sent" and data.get("new_estimate"):
+    elif kind == EventKind.PROGRESS_UPDATE_SENT and data.get("new_estimate"):
         details.append(_("New estimate: %(when)s") % {"when": _when(data["new_estimate"])})
     if data.get("reason"):
         details.append(_("Reason: %(reason)s") % {"reason": data["reason"]})

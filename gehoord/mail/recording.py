@@ -8,13 +8,14 @@ from django.db import transaction
 
 from gehoord.complaints import timeline
 from gehoord.complaints.actors import Actor
+from gehoord.complaints.events import EventKind
 
 
 def record_not_sent(mail) -> None:
     """A mail that was recorded but will not go out (failing address, daily limit)."""
     if mail.complaint_id is None:
         return
-    kind = "mail_failed" if mail.state == "failed" else "mail_suppressed"
+    kind = EventKind.MAIL_FAILED if mail.state == "failed" else EventKind.MAIL_SUPPRESSED
     timeline.record(
         mail.complaint, kind, Actor.system(), mail_kind=mail.kind, to=mail.to_address, reason=mail.last_error,
         outbound_id=mail.pk,
@@ -27,7 +28,7 @@ def record_delivery_failed(mail) -> None:
         return
     with transaction.atomic():
         timeline.record(
-            mail.complaint, "mail_failed", Actor.system(), mail_kind=mail.kind, to=mail.to_address,
+            mail.complaint, EventKind.MAIL_FAILED, Actor.system(), mail_kind=mail.kind, to=mail.to_address,
             reason=mail.last_error, attempts=mail.attempts, outbound_id=mail.pk,
         )
 
@@ -37,15 +38,15 @@ def record_noise(complaint, inbound, noise) -> None:
     data = dict(inbound_id=inbound.pk, sender=inbound.from_address, subject=inbound.subject, reason=noise.reason)
     if noise.kind == "bounce":
         data.update(failed_recipients=list(noise.failed_recipients), status=noise.status, permanent=noise.permanent)
-        timeline.record(complaint, "bounce_received", Actor.system(), **data)
+        timeline.record(complaint, EventKind.BOUNCE_RECEIVED, Actor.system(), **data)
     else:
         data["text"] = inbound.text_visible[:2000]
-        timeline.record(complaint, "auto_reply_received", Actor.system(), **data)
+        timeline.record(complaint, EventKind.AUTO_REPLY_RECEIVED, Actor.system(), **data)
 
 
 def record_refused_attachments(complaint, inbound, refused: list[dict]) -> None:
-    timeline.record(complaint, "mail_attachments_refused", Actor.system(), inbound_id=inbound.pk, files=refused)
+    timeline.record(complaint, EventKind.MAIL_ATTACHMENTS_REFUSED, Actor.system(), inbound_id=inbound.pk, files=refused)
 
 
 def record_triage_attached(complaint, inbound, by) -> None:
-    timeline.record(complaint, "mail_attached_from_triage", by, inbound_id=inbound.pk, subject=inbound.subject)
+    timeline.record(complaint, EventKind.MAIL_ATTACHED_FROM_TRIAGE, by, inbound_id=inbound.pk, subject=inbound.subject)

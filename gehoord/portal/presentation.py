@@ -8,7 +8,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gehoord.complaints import lifecycle
+from gehoord.complaints import events, lifecycle
+from gehoord.complaints.events import EventKind
 from gehoord.complaints.models import Complaint, Message, Outcome, Resolution, Stage, Status
 from gehoord.portal import access
 from gehoord.portal.forms import ACTION_FORMS
@@ -25,27 +26,6 @@ STATUS_FOR_CONSUMER = {
     Status.REFERRED: gettext_lazy("Referred"),
     Status.REJECTED: gettext_lazy("Rejected"),
     Status.WITHDRAWN: gettext_lazy("Withdrawn"),
-}
-
-EVENT_LABELS = {
-    "received": gettext_lazy("Complaint received"),
-    "acknowledged": gettext_lazy("Receipt confirmed"),
-    "assigned": gettext_lazy("Handler assigned"),
-    "investigation_started": gettext_lazy("Investigation started"),
-    "information_requested": gettext_lazy("More information requested"),
-    "information_received": gettext_lazy("Information received"),
-    "message_added": gettext_lazy("Message"),
-    "resolution_proposed": gettext_lazy("Resolution proposed"),
-    "resolution_accepted": gettext_lazy("Resolution accepted"),
-    "resolution_rejected": gettext_lazy("Resolution rejected"),
-    "escalated": gettext_lazy("Escalation requested"),
-    "escalation_acknowledged": gettext_lazy("Escalation confirmed"),
-    "decided": gettext_lazy("Decision taken"),
-    "closed": gettext_lazy("Complaint closed"),
-    "referred": gettext_lazy("Referred"),
-    "withdrawn": gettext_lazy("Complaint withdrawn"),
-    "deadline_extended": gettext_lazy("Deadline extended"),
-    "progress_update_sent": gettext_lazy("Progress update sent"),
 }
 
 FINAL_STATUSES = frozenset({Status.CLOSED, Status.REFERRED, Status.REJECTED, Status.WITHDRAWN})
@@ -89,23 +69,23 @@ def _date(value, zone) -> str:
 
 def _event_detail(event, zone) -> str:
     data = event.data or {}
-    if event.kind == "assigned" and data.get("handler"):
+    if event.kind == EventKind.ASSIGNED and data.get("handler"):
         return _("Your complaint is handled by %(handler)s.") % {"handler": data["handler"]}
-    if event.kind in ("acknowledged", "escalation_acknowledged") and data.get("expected_answer_by"):
+    if event.kind in (EventKind.ACKNOWLEDGED, EventKind.ESCALATION_ACKNOWLEDGED) and data.get("expected_answer_by"):
         return _("Expected answer by %(date)s.") % {"date": _date(data["expected_answer_by"], zone)}
-    if event.kind == "escalated":
+    if event.kind == EventKind.ESCALATED:
         to_stage = data.get("to_stage")
         text = _("Now handled at: %(stage)s.") % {"stage": Stage(to_stage).label} if to_stage in Stage.values else ""
         return " ".join(part for part in (text, data.get("reason") or "") if part)
-    if event.kind == "decided" and data.get("decision") in Outcome.values:
+    if event.kind == EventKind.DECIDED and data.get("decision") in Outcome.values:
         return _("Decision: %(decision)s.") % {"decision": Outcome(data["decision"]).label}
-    if event.kind == "closed" and data.get("outcome") in Outcome.values:
+    if event.kind == EventKind.CLOSED and data.get("outcome") in Outcome.values:
         return _("Outcome: %(outcome)s.") % {"outcome": Outcome(data["outcome"]).label}
-    if event.kind == "referred" and data.get("body"):
+    if event.kind == EventKind.REFERRED and data.get("body"):
         return _("Referred to %(body)s.") % {"body": data["body"]}
-    if event.kind == "withdrawn" and data.get("reason"):
+    if event.kind == EventKind.WITHDRAWN and data.get("reason"):
         return data["reason"]
-    if event.kind == "deadline_extended":
+    if event.kind == EventKind.DEADLINE_EXTENDED:
         text = _("New date: %(date)s.") % {"date": _date(data.get("due_at"), zone)}
         return " ".join(part for part in (text, data.get("reason") or "") if part)
     return ""
@@ -129,10 +109,10 @@ def timeline(complaint: Complaint) -> list[Entry]:
     entries = []
     for event in access.consumer_events(complaint):
         message = messages.pop((event.data or {}).get("message_id"), None)
-        label = EVENT_LABELS.get(event.kind) or event.kind.replace("_", " ").capitalize()
-        entries.append(_entry(complaint, event.created_at, str(label), _event_detail(event, zone), message))
+        label = events.label(event.kind, for_consumer=True)
+        entries.append(_entry(complaint, event.created_at, label, _event_detail(event, zone), message))
     for message in messages.values():
-        entries.append(_entry(complaint, message.created_at, str(EVENT_LABELS["message_added"]), "", message))
+        entries.append(_entry(complaint, message.created_at, events.label(EventKind.MESSAGE_ADDED), "", message))
     entries.sort(key=lambda entry: entry.at)
     return entries
 

@@ -46,6 +46,8 @@ from django.core.management.color import no_style
 from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
+from gehoord.complaints import events
+from gehoord.complaints.events import EventKind
 from gehoord.complaints.models import (
     Attachment,
     Complaint,
@@ -763,15 +765,17 @@ class _Story:
 
     # Rows ---------------------------------------------------------------------------------------
 
-    def event(self, kind: str, at, actor: Staff | None = None, actor_kind: str = "staff", visible=True, **data) -> None:
+    def event(self, kind: str, at, actor: Staff | None = None, actor_kind: str = "staff", **data) -> None:
+        """One timeline row, in the shape its kind declares (complaints/events.py), as timeline.record writes it."""
+        kind = EventKind(kind)
         if actor_kind == "staff" and actor is None:
             actor_kind = "system"
         label = actor.label if actor else ("Gehoord" if actor_kind == "system" else self.contact_name)
         if actor_kind == "api":
             label = "API: webshop"
         self.tables["event"].add(
-            self.gen.ids.take("event"), self.id, kind, at, actor_kind, actor.id if actor else None, label, visible,
-            _json_object(data),
+            self.gen.ids.take("event"), self.id, kind.value, at, actor_kind, actor.id if actor else None, label,
+            events.TYPES[kind].consumer_visible, _json_object(events.payload(kind, data)),
         )
 
     def message(self, kind: str, at, body: str, author: Staff | None = None) -> int:
@@ -840,8 +844,8 @@ class _Story:
                 if (d.remind_at and d.reminded_at is None and d.missed_at is None and d.remind_at < d.due_at
                         and d.remind_at < until):
                     d.reminded_at = d.remind_at + SWEEP_DELAY
-                    self.event("deadline_reminder_sent", d.reminded_at, actor_kind="system", visible=False,
-                               deadline_kind=d.kind, due_at=d.due_at.isoformat())
+                    self.event("deadline_reminder_sent", d.reminded_at, actor_kind="system",
+                               deadline_kind=d.kind, due_at=d.due_at)
                     for person in self.responsible():
                         self.mail("deadline_reminder", d.reminded_at, to=person.email, language=self.world.profile.language)
                 if d.missed_at is None and d.due_at < until:
@@ -849,12 +853,12 @@ class _Story:
                     if d.rule.demands_update:
                         d.met_at = d.update_sent_at = at
                         self.event("progress_update_sent", at, actor_kind="system", deadline_kind=d.kind,
-                                   new_estimate=(at + datetime.timedelta(days=14)).isoformat())
+                                   new_estimate=at + datetime.timedelta(days=14))
                         self.mail("progress_update", at)
                     else:
                         d.missed_at = at
-                        self.event("deadline_missed", at, actor_kind="system", visible=False, deadline_kind=d.kind,
-                                   stage=d.stage, due_at=d.due_at.isoformat())
+                        self.event("deadline_missed", at, actor_kind="system", deadline_kind=d.kind,
+                                   stage=d.stage, due_at=d.due_at)
                         for person in self.responsible():
                             self.mail("deadline_missed", at, to=person.email, language=self.world.profile.language)
             # Reassignment looks at the complaint, not at whether this deadline was met (seed 001).
@@ -927,9 +931,9 @@ class _Story:
         expected = min((d.due_at for d in self.deadlines if d.pending and d.stage == self.stage
                         and d.kind in ("respond", "resolve", "escalation_resolve")), default=None)
         self.event("escalation_acknowledged" if escalated else "acknowledged", at, actor,
-                   reference=self.reference, received_at=(self.escalation_requested_at or self.received_at).isoformat(),
+                   reference=self.reference, received_at=self.escalation_requested_at or self.received_at,
                    handler=self.handler.label if self.handler else "", stage=self.stage,
-                   expected_answer_by=expected.isoformat() if expected else None)
+                   expected_answer_by=expected)
         self.mail("acknowledgement", at)
 
     def assign(self) -> None:
@@ -964,7 +968,7 @@ class _Story:
         at = self.advance(1, 48)
         author = self.staff_for_stage()
         message_id = self.message("note", at, self.rng.choice(NOTE_TEXT[self.language]), author)
-        self.event("note_added", at, author, visible=False, message_id=message_id)
+        self.event("note_added", at, author, message_id=message_id)
 
     def ask_info(self) -> None:
         at = self.advance(2, 48)
@@ -1092,7 +1096,7 @@ class _Story:
         self.closed_at = at
         self.meet(("resolve", "escalation_resolve"), self.stage, at)
         self.cancel_pending(at)
-        self.event("rejected_as_spam", at, author, visible=False, reason=self.rejection_reason)
+        self.event("rejected_as_spam", at, author, reason=self.rejection_reason)
 
     # The plot -----------------------------------------------------------------------------------
 
