@@ -19,7 +19,7 @@ from gehoord.complaints import actions, events, lifecycle, search
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.attachments import Upload
 from gehoord.complaints.intake import NewComplaint, file_complaint
-from gehoord.complaints.models import Complaint, Message, Stage, Status
+from gehoord.complaints.models import Channel, Complaint, Message, Stage, Status
 from gehoord.errors import InvalidInput, NotFound
 from gehoord.organisations.models import Category, CategoryField, Membership
 
@@ -33,7 +33,7 @@ def _organisation(request):
 
 def _actor(request, on_behalf_of_consumer: bool = False, complaint: Complaint | None = None) -> Actor:
     if on_behalf_of_consumer:
-        return Actor.consumer(complaint, via=f"API: {request.auth.name}")
+        return Actor.consumer(complaint, via=f"API: {request.auth.name}", channel=Channel.API)
     return Actor.api(request.auth.name, request.auth.organisation_id)
 
 

@@ -27,6 +27,7 @@ from gehoord.complaints.lifecycle import ALL_STATES, CONSUMER, MANAGER, STAGE_ST
 from gehoord.complaints.models import (
     OPEN_STATUSES,
     ActorKind,
+    Channel,
     Complaint,
     Message,
     Outcome,
@@ -582,7 +583,9 @@ def _post_message(complaint: Complaint, by: Actor, body: str, kind: str, uploads
     message = Message.objects.create(
         complaint=complaint,
         kind=kind,
-        channel=complaint.channel if by.kind == ActorKind.CONSUMER else "web",
+        # The consumer's words come by the way they wrote them (a mail, the web, a relaying API),
+        # whatever channel the complaint itself came in by; staff write in the desk.
+        channel=by.channel if by.kind == ActorKind.CONSUMER else Channel.WEB,
         author=by.user,
         author_name=by.label,
         body=body,

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from gehoord.complaints.models import ActorKind, Complaint
+from gehoord.complaints.models import ActorKind, Channel, Complaint
 from gehoord.organisations.models import Membership, Organisation, Role
 
 ALL_STAFF_ROLES = frozenset({Role.AGENT, Role.MANAGER, Role.BOARD})
@@ -17,19 +17,23 @@ class Actor:
     # Staff and tokens act for one organisation; a consumer for one complaint.
     organisation_id: int | None = None
     complaint_id: int | None = None
+    # How a consumer's words reach us (a message's channel): the web by default.
+    channel: str = Channel.WEB
 
     @classmethod
     def system(cls) -> "Actor":
         return cls(kind=ActorKind.SYSTEM, label="Gehoord")
 
     @classmethod
-    def consumer(cls, complaint: Complaint, via: str = "") -> "Actor":
+    def consumer(cls, complaint: Complaint, via: str = "", channel: str = Channel.WEB) -> "Actor":
+        """The complainant; `via` names the way they reach us in the timeline, `channel` files it."""
         label = complaint.contact_name or complaint.contact_email
         return cls(
             kind=ActorKind.CONSUMER,
             label=f"{label} ({via})" if via else label,
             organisation_id=complaint.organisation_id,
             complaint_id=complaint.pk,
+            channel=channel,
         )
 
     @classmethod

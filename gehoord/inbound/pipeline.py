@@ -33,7 +33,7 @@ from django_tasks import task
 from gehoord.complaints import actions
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.intake import NewComplaint, file_complaint
-from gehoord.complaints.models import Complaint
+from gehoord.complaints.models import Channel, Complaint
 from gehoord.errors import DomainError
 from gehoord.inbound import matching
 from gehoord.inbound.noise import Noise, NoiseKind, classify
@@ -278,7 +278,8 @@ def _add_to_complaint(inbound: InboundMail, mail: ParsedMail, complaint: Complai
         # No savepoint of our own: an action that refuses has changed nothing (complaints.actions).
         with outbound.answering(received.answerable_id(inbound)):
             message = actions.add_message(
-                complaint, by=Actor.consumer(complaint, via=_("e-mail")), body=body, uploads=uploads
+                complaint, by=Actor.consumer(complaint, via=_("e-mail"), channel=Channel.EMAIL), body=body,
+                uploads=uploads,
             )
     except DomainError as problem:
         _to_triage(inbound, f"refused: {problem.message}", suggested=complaint)
@@ -308,7 +309,7 @@ def _open_complaint(inbound: InboundMail, mail: ParsedMail, organisation) -> Non
     try:
         with transaction.atomic(), outbound.answering(received.answerable_id(inbound)):
             complaint = file_complaint(
-                organisation, new, channel="email", by=Actor.system(), uploads=uploads,
+                organisation, new, channel=Channel.EMAIL, by=Actor.system(), uploads=uploads,
             )
     except DomainError as problem:
         _to_triage(inbound, f"could not open a complaint: {problem.message}")

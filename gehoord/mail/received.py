@@ -16,7 +16,7 @@ from gehoord.complaints import actions
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.attachments import MAX_FILES_PER_SUBMISSION, Upload, check_upload
 from gehoord.complaints.intake import NewComplaint, file_complaint
-from gehoord.complaints.models import Complaint
+from gehoord.complaints.models import Channel, Complaint
 from gehoord.errors import DomainError
 from gehoord.mail import outbound, recording
 from gehoord.mail.models import ForeignTicketTag, InboundMail
@@ -143,7 +143,8 @@ def attach_from_triage(inbound_id: int, complaint: Complaint, *, by: Actor) -> I
             remember_foreign_tags(mail, complaint)
         with outbound.answering(answerable_id(inbound)):
             message = actions.add_message(
-                complaint, by=Actor.consumer(complaint, via=_("e-mail")), body=body, uploads=uploads
+                complaint, by=Actor.consumer(complaint, via=_("e-mail"), channel=Channel.EMAIL), body=body,
+                uploads=uploads,
             )
         recording.record_triage_attached(complaint, inbound, by)
         if refused:
@@ -171,7 +172,7 @@ def open_from_triage(
             contact_language=contact_language,
         )
         with outbound.answering(answerable_id(inbound) if contact_email.lower() == mail.from_address else ""):
-            complaint = file_complaint(organisation, new, channel="email", by=by, uploads=uploads)
+            complaint = file_complaint(organisation, new, channel=Channel.EMAIL, by=by, uploads=uploads)
         if refused:
             recording.record_refused_attachments(complaint, inbound, refused)
         finish(inbound, State.DONE, Result.NEW_COMPLAINT, complaint=complaint, matched_by="triage",

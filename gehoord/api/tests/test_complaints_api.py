@@ -406,6 +406,7 @@ def test_a_message_relayed_on_behalf_of_carol_is_hers(acme_api, complaint):
     assert response.json()["author"] == f"Carol de Vries ({INTEGRATION})"
     assert mails_to_carol(complaint) == ["acknowledgement"]
     assert Event.objects.get(complaint=complaint, kind="message_added").actor_kind == "consumer"
+    assert complaint.messages.get().channel == "api"  # relayed by the integration, not typed on our web form
 
 
 def test_carols_relayed_message_answers_an_open_question(acme_api, complaint, as_alice):

@@ -62,6 +62,17 @@ def test_a_reply_to_our_mail_reaches_the_complaint_by_its_thread_without_the_quo
     assert b"Wij hebben uw klacht ontvangen" in bytes(stored.raw)  # the full raw mail is kept
 
 
+def test_a_reply_by_mail_to_a_web_complaint_is_an_e_mail_message(complaint, client):
+    """The message keeps the way it came (e-mail), not the complaint's channel (the web form)."""
+    assert complaint.channel == "web"
+
+    deliver_raw(make_mail(body="Per mail: de lattenbodem is ook kapot.", in_reply_to=acknowledgement_of(complaint).message_id))
+
+    message = Message.objects.get(complaint=complaint, kind=Message.Kind.CONSUMER)
+    assert message.channel == "email"
+    assert message.author_name == "Carol de Vries (e-mail)"
+
+
 def test_the_reply_to_token_finds_the_complaint_when_subject_and_thread_headers_are_gone(complaint):
     stored = deliver_raw(make_mail(to=f"reply+{token_of(complaint).upper()}@gehoord.localhost",
                                    subject="nog iets", body="Ook de lattenbodem is kapot."))

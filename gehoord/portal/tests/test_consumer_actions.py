@@ -147,7 +147,7 @@ class TestInformationAndEvidence:
         carol_page.refresh_from_db()
         assert carol_page.status == Status.INVESTIGATING
         answer = carol_page.messages.get(kind=Message.Kind.CONSUMER)
-        assert answer.body == "Here it is."
+        assert (answer.body, answer.channel) == ("Here it is.", "web")
         assert answer.attachments.get().original_name == "damage.png"
         html = page_of(client, carol_page)
         assert "Thank you. Your answer has been sent." in html
