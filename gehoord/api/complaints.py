@@ -15,7 +15,7 @@ from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
 from gehoord.api import schemas
-from gehoord.complaints import actions, events, lifecycle, search
+from gehoord.complaints import actions, events, lifecycle, selection
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.attachments import Upload
 from gehoord.complaints.intake import NewComplaint, file_complaint
@@ -168,13 +168,10 @@ def create_complaint(request: HttpRequest, payload: schemas.ComplaintIn):
     return Answer(201, _detail(complaint, actor, attachments=attachments, resolutions=[], outcome_letters=[]))
 
 
-OPEN = "open"
-NEWEST_FIRST = "received"
-MOST_URGENT_FIRST = "deadline"
-
-
 class ComplaintFilters(schemas.Clean):
-    status: Literal[(OPEN, *Status.values)] | None = SchemaField(None, description="A status, or 'open' for every open one")
+    status: Literal[(selection.OPEN, *Status.values)] | None = SchemaField(
+        None, description="A status, or 'open' for every open one"
+    )
     stage: Stage | None = None
     category: str | None = SchemaField(None, description="Category slug")
     handler: str | None = SchemaField(None, description="Handler's username, or 'none' for unassigned")
@@ -185,8 +182,8 @@ class ComplaintFilters(schemas.Clean):
     )
     received_after: datetime.datetime | None = None
     received_before: datetime.datetime | None = None
-    order: Literal["received", "deadline"] = SchemaField(
-        NEWEST_FIRST, description="'received': newest first; 'deadline': the nearest running deadline first (the queue)"
+    order: Literal[selection.BY_RECEIVED, selection.BY_DEADLINE] = SchemaField(
+        selection.BY_RECEIVED, description="'received': newest first; 'deadline': the nearest running deadline first (the queue)"
     )
     limit: int = SchemaField(25, ge=1, le=100)
     # Bounded so that offset + limit always fits the database's integers (else a 500, not a 422).
@@ -212,32 +209,24 @@ SUMMARY_COLUMNS = (
 
 @router.get("/complaints", response={200: schemas.ComplaintList, **ERRORS}, summary="List complaints")
 def list_complaints(request: HttpRequest, filters: Query[ComplaintFilters]):
-    complaints = Complaint.objects.of_organisation(_organisation(request))
-    if filters.status == OPEN:
-        complaints = complaints.open()
-    elif filters.status:
-        complaints = complaints.filter(status=filters.status)
-    if filters.stage:
-        complaints = complaints.filter(stage=filters.stage)
-    if filters.category:
-        # The category's id, not a join on its slug: the slug recurs across organisations, and
-        # with the join PostgreSQL misjudged how many complaints match (seconds at a million).
-        category = Category.objects.filter(organisation=_organisation(request), slug=filters.category).first()
-        complaints = complaints.filter(category=category) if category else complaints.none()
-    if filters.handler == "none":
-        complaints = complaints.filter(handler__isnull=True)
-    elif filters.handler:
-        complaints = complaints.filter(handler__username=filters.handler)
-    if filters.q:
-        complaints = search.matching(complaints, filters.q)
-    if filters.received_after:
-        complaints = complaints.filter(received_at__gte=filters.received_after)
-    if filters.received_before:
-        complaints = complaints.filter(received_at__lt=filters.received_before)
-    ordered = complaints.most_urgent_first() if filters.order == MOST_URGENT_FIRST else complaints.newest_first()
+    organisation = _organisation(request)
+    chosen = selection.Selection(
+        status=filters.status or selection.ALL,
+        stage=filters.stage,
+        category=filters.category or "",
+        handler=_handler_id(organisation, filters.handler),
+        q=filters.q or "",
+        received_after=filters.received_after,
+        received_before=filters.received_before,
+        order=filters.order,
+    )
+    if chosen.handler is None and filters.handler:
+        complaints = Complaint.objects.none()  # nobody of that name works here
+    else:
+        complaints = selection.with_status(selection.selected(organisation, chosen), chosen.status)
     # One more than the page, to tell whether another page follows.
     rows = list(
-        ordered.select_related("category", "handler").only(*SUMMARY_COLUMNS)[
+        selection.ordered(complaints, chosen.order).select_related("category", "handler").only(*SUMMARY_COLUMNS)[
             filters.offset : filters.offset + filters.limit + 1
         ]
     )
@@ -246,6 +235,17 @@ def list_complaints(request: HttpRequest, filters: Query[ComplaintFilters]):
         "count": None if filters.q else complaints.count(),
         "has_more": len(rows) > filters.limit,
     }
+
+
+def _handler_id(organisation, username: str | None) -> int | str | None:
+    """The selection's handler for the API's `handler` (a username, or 'none' for unassigned)."""
+    if not username or username == selection.UNASSIGNED:
+        return username or None
+    return (
+        Membership.objects.filter(organisation=organisation, user__username=username)
+        .values_list("user_id", flat=True)
+        .first()
+    )
 
 
 @router.get("/complaints/{reference}", response={200: schemas.ComplaintDetail, **ERRORS}, summary="One complaint")

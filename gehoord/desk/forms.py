@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gehoord.complaints import actions
+from gehoord.complaints import actions, selection
 from gehoord.complaints.attachments import MAX_FILES_PER_SUBMISSION, Upload
 from gehoord.complaints.intake import NewComplaint
 from gehoord.complaints.models import Channel, Outcome, Resolution, Stage, Status
@@ -109,14 +109,14 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[
             ("", _("Any")),
-            (queries.OVERDUE, _("Overdue")),
-            (queries.SOON, _("Due within 2 days")),
+            (selection.OVERDUE, _("Overdue")),
+            (selection.SOON, _("Due within 2 days")),
         ],
     )
     order = forms.ChoiceField(
         label=_("Order"),
         required=False,
-        choices=[("", _("Nearest deadline first")), (queries.BY_RECEIVED, _("Newest first"))],
+        choices=[("", _("Nearest deadline first")), (selection.BY_RECEIVED, _("Newest first"))],
     )
     mine = forms.BooleanField(label=_("Only my complaints"), required=False)
 
@@ -125,36 +125,36 @@ class QueueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [
             ("", _("Open")),
-            (queries.ALL, _("All")),
+            (selection.ALL, _("All")),
             *Status.choices,
         ]
         self.fields["stage"].choices = [("", _("Any")), *Stage.choices]
         self.fields["category"].choices = [("", _("Any")), *[(c.slug, c.name) for c in categories]]
         self.fields["handler"].choices = [
             ("", _("Anyone")),
-            (queries.UNASSIGNED, _("Nobody yet")),
+            (selection.UNASSIGNED, _("Nobody yet")),
             *[(str(user.pk), user.get_full_name() or user.get_username()) for user in staff],
         ]
         self.fields["channel"].choices = [("", _("Any")), *Channel.choices]
 
-    def filters(self, user) -> queries.QueueFilters:
-        """The valid part of the query string as filters (invalid values are left out)."""
+    def chosen(self, user) -> selection.Selection:
+        """The valid part of the query string as the queue's selection (invalid values are left out)."""
         self.is_valid()
         data = self.cleaned_data
         handler = data.get("handler") or None
-        if handler and handler != queries.UNASSIGNED:
+        if handler and handler != selection.UNASSIGNED:
             handler = int(handler)
         if data.get("mine"):
             handler = user.pk
-        return queries.QueueFilters(
-            status=data.get("status") or queries.OPEN,
+        return selection.Selection(
+            status=data.get("status") or selection.OPEN,
             stage=data.get("stage"),
             category=data.get("category") or "",
             handler=handler,
             channel=data.get("channel") or "",
             due=data.get("due") or "",
             q=data.get("q") or "",
-            order=data.get("order") or queries.BY_DEADLINE,
+            order=data.get("order") or selection.BY_DEADLINE,
         )
 
 

@@ -4,83 +4,23 @@ Every function takes the organisation of the request and never looks beyond it. 
 complaint page run a fixed number of queries, whatever the number of rows, messages or events.
 """
 
-import datetime
-from dataclasses import dataclass
-
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
-from django.utils import timezone
 from django.utils.functional import cached_property
 
-from gehoord.complaints import search
-from gehoord.complaints.models import OPEN_STATUSES, Attachment, Complaint, Message, Status
+from gehoord.complaints import selection
+from gehoord.complaints.models import OPEN_STATUSES, Attachment, Complaint, Message
 from gehoord.mail.queries import with_mail_trouble
 from gehoord.organisations.models import Category, CategoryField, Organisation, Role
 from gehoord.policies.models import Deadline
 
 PAGE_SIZE = 25
-DUE_SOON = datetime.timedelta(days=2)
 HANDLING_ROLES = (Role.AGENT, Role.MANAGER, Role.BOARD)
 
-# The queue's status filter: a status, or one of these groups.
-OPEN = "open"
-ALL = "all"
-# The queue's deadline filter.
-OVERDUE = "overdue"
-SOON = "soon"
-# The queue's order.
-BY_DEADLINE = "deadline"
-BY_RECEIVED = "received"
-UNASSIGNED = "none"
 
-
-@dataclass(frozen=True)
-class QueueFilters:
-    """The queue's filters as plain values (the filter form parses the query string into these)."""
-
-    status: str = OPEN
-    stage: int | None = None
-    category: str = ""  # slug
-    handler: int | str | None = None  # a user id, or UNASSIGNED
-    channel: str = ""
-    due: str = ""  # OVERDUE, SOON or ""
-    q: str = ""
-    order: str = BY_DEADLINE
-
-
-def queue(organisation: Organisation, filters: QueueFilters, *, now: datetime.datetime | None = None) -> QuerySet:
-    """The organisation's complaints that match every filter but the status (see `with_status`)."""
-    now = now or timezone.now()
-    complaints = Complaint.objects.of_organisation(organisation)
-    if filters.stage:
-        complaints = complaints.filter(stage=filters.stage)
-    if filters.category:
-        complaints = complaints.filter(category__slug=filters.category)
-    if filters.handler == UNASSIGNED:
-        complaints = complaints.filter(handler__isnull=True)
-    elif filters.handler:
-        complaints = complaints.filter(handler_id=filters.handler)
-    if filters.channel:
-        complaints = complaints.filter(channel=filters.channel)
-    if filters.due == OVERDUE:
-        complaints = complaints.filter(next_deadline_at__lt=now)
-    elif filters.due == SOON:
-        complaints = complaints.filter(next_deadline_at__gte=now, next_deadline_at__lte=now + DUE_SOON)
-    complaints = search.matching(complaints, filters.q)
-    return complaints
-
-
-def with_status(complaints: QuerySet, status: str) -> QuerySet:
-    if status == OPEN:
-        return complaints.filter(status__in=OPEN_STATUSES)
-    if status in Status.values:
-        return complaints.filter(status=status)
-    return complaints
-
-
-def ordered(complaints: QuerySet, order: str = BY_DEADLINE) -> QuerySet:
-    """Most urgent first (or newest first), each row with its running deadlines."""
+def ordered(complaints: QuerySet, order: str) -> QuerySet:
+    """The queue's order, each row with its running deadlines and whether its mail is in trouble."""
     # Each row says when mail to the complainant failed for good (SPEC 7), in the same query.
     complaints = with_mail_trouble(complaints).select_related("category", "handler", "team").prefetch_related(
         Prefetch(
@@ -89,9 +29,7 @@ def ordered(complaints: QuerySet, order: str = BY_DEADLINE) -> QuerySet:
             to_attr="running_deadlines",
         )
     )
-    if order == BY_RECEIVED:
-        return complaints.newest_first()
-    return complaints.most_urgent_first()
+    return selection.ordered(complaints, order)
 
 
 def status_counts(complaints: QuerySet) -> dict[str, int]:
@@ -105,7 +43,7 @@ def status_counts(complaints: QuerySet) -> dict[str, int]:
         complaints.filter(status__in=OPEN_STATUSES).order_by().values_list("status").annotate(count=Count("pk"))
     )
     totals = {status: per_status.get(status, 0) for status in OPEN_STATUSES}
-    totals[OPEN] = sum(totals.values())
+    totals[selection.OPEN] = sum(totals.values())
     return totals
 
 
@@ -154,17 +92,17 @@ class UncountedPage:
 
 
 def queue_page(
-    organisation: Organisation, filters: QueueFilters, page_number, *, now=None, per_page: int | None = None
+    organisation: Organisation, chosen: selection.Selection, page_number, *, now=None, per_page: int | None = None
 ) -> tuple[Page | UncountedPage, dict[str, int]]:
     """One page of the queue (its rows with their running deadlines) and the counts per open status
     under the other filters: three queries, whatever the page size (four for a closed status)."""
-    matching = queue(organisation, filters, now=now)
+    matching = selection.selected(organisation, chosen, now=now)
     counts = status_counts(matching)
-    listed = ordered(with_status(matching, filters.status), filters.order)
+    listed = ordered(selection.with_status(matching, chosen.status), chosen.order)
     per_page = per_page or PAGE_SIZE
-    if filters.status in counts:
-        return _CountedPaginator(listed, per_page, counts[filters.status]).get_page(page_number), counts
-    if filters.q.strip():
+    if chosen.status in counts:
+        return _CountedPaginator(listed, per_page, counts[chosen.status]).get_page(page_number), counts
+    if chosen.q.strip():
         return UncountedPage(listed, page_number, per_page), counts
     return Paginator(listed, per_page).get_page(page_number), counts
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from gehoord.complaints import actions, events, lifecycle
+from gehoord.complaints import actions, events, lifecycle, selection
 from gehoord.complaints.events import EventKind
 from gehoord.complaints.intake import file_complaint
 from gehoord.complaints.models import Channel, Outcome, Resolution, Stage, Status
@@ -94,16 +94,16 @@ def queue(request, organisation):
     filter_form = forms.QueueFilterForm(
         request.GET, categories=queries.categories_of(organisation), staff=queries.staff_of(organisation)
     )
-    filters = filter_form.filters(request.user)
-    page, counts = queries.queue_page(organisation, filters, request.GET.get("page"))
+    chosen = filter_form.chosen(request.user)
+    page, counts = queries.queue_page(organisation, chosen, request.GET.get("page"))
     context = {
         "organisation": organisation,
         "nav": "mine" if filter_form.cleaned_data.get("mine") else "queue",
         "filter_form": filter_form,
-        "filters": filters,
+        "filters": chosen,
         "page": page,
         "rows": _queue_rows(page.object_list),
-        "status_links": _status_links(request, counts, filters.status),
+        "status_links": _status_links(request, counts, chosen.status),
         "page_query": _query_without(request, "page"),
         "now": timezone.now(),
     }
@@ -136,7 +136,7 @@ def _queue_rows(complaints) -> list[QueueRow]:
         if complaint.next_deadline_at:
             if complaint.next_deadline_at < now:
                 urgency = "overdue"
-            elif complaint.next_deadline_at <= now + queries.DUE_SOON:
+            elif complaint.next_deadline_at <= now + selection.DUE_SOON:
                 urgency = "soon"
         rule = ""
         if nearest is not None:
@@ -171,15 +171,15 @@ def _status_links(request, counts: dict[str, int], current: str) -> list[dict]:
     base.pop("page", None)
     links = []
     for value, label in (
-        (queries.OPEN, _("Open")),
-        (queries.ALL, _("All")),
+        (selection.OPEN, _("Open")),
+        (selection.ALL, _("All")),
         *((status.value, status.label) for status in Status),
     ):
         # Open statuses without complaints are left out; the closed ones are listed without a count.
-        if value in counts and value != queries.OPEN and not counts[value]:
+        if value in counts and value != selection.OPEN and not counts[value]:
             continue
         query = base.copy()
-        if value == queries.OPEN:
+        if value == selection.OPEN:
             query.pop("status", None)
         else:
             query["status"] = value

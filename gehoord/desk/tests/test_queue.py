@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import carol_complaint
-from gehoord.complaints import actions
+from gehoord.complaints import actions, selection
 from gehoord.complaints.actors import Actor
 from gehoord.desk import queries
 from gehoord.desk.tests.conftest import assert_no_inline_code
@@ -172,7 +172,7 @@ def test_closed_statuses_are_listed_without_a_count(as_alice_browser, filed):
 
 
 def test_the_counts_take_one_query(filed, acme, django_assert_num_queries):
-    matching = queries.queue(acme, queries.QueueFilters())
+    matching = selection.selected(acme, selection.Selection())
 
     with django_assert_num_queries(1):
         counts = queries.status_counts(matching)
