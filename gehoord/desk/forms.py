@@ -13,40 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gehoord.complaints import actions, selection
-from gehoord.complaints.attachments import MAX_FILES_PER_SUBMISSION, Upload
-from gehoord.complaints.intake import NewComplaint
+from gehoord.complaints.forms import ComplaintFormBase, DomainErrorsForm, MultipleFileField, read_upload
 from gehoord.complaints.models import Channel, Outcome, Resolution, Stage, Status
 from gehoord.desk import queries
-from gehoord.errors import InvalidInput
-from gehoord.organisations.models import FieldType, Language, Role
+from gehoord.organisations.models import Language, Role
 from gehoord.policies.models import DEADLINE_KIND_LABELS
 
 TEXT_LIMIT = actions.MAX_TEXT
 REASON_LIMIT = 2000
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; the domain checks each file's type and size."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(files) > MAX_FILES_PER_SUBMISSION:
-            raise forms.ValidationError(
-                _("At most %(count)d files at once.") % {"count": MAX_FILES_PER_SUBMISSION}
-            )
-        return [super(MultipleFileField, self).clean(file, initial) for file in files]
-
-
-def _uploads(files, field_key: str = "") -> list[Upload]:
-    return [Upload(name=file.name, content=file.read(), field_key=field_key) for file in files]
 
 
 class LocalDateTimeField(forms.DateTimeField):
@@ -161,7 +135,7 @@ class QueueFilterForm(forms.Form):
 # --- lifecycle actions -------------------------------------------------------------------------
 
 
-class ActionForm(forms.Form):
+class ActionForm(DomainErrorsForm):
     """The parameters of one action of the lifecycle's registry, for one complaint and one member of staff."""
 
     action: str = ""
@@ -169,8 +143,6 @@ class ActionForm(forms.Form):
     submit = ""
     done = ""
     danger = False
-    # The action's error keys (`InvalidInput.errors`) that are not named like this form's fields.
-    error_fields: dict[str, str | None] = {}
 
     def __init__(self, *args, complaint, actor, **kwargs):
         kwargs.setdefault("prefix", self.action)
@@ -183,10 +155,6 @@ class ActionForm(forms.Form):
         """The keyword arguments of the action: by default each field's cleaned value under its name."""
         return {name: self.cleaned_data[name] for name in self.fields}
 
-    def add_domain_errors(self, error: InvalidInput) -> None:
-        for key, message in error.errors.items():
-            field = self.error_fields.get(key, key)
-            self.add_error(field if field in self.fields else None, message)
 
 
 class AcknowledgeForm(ActionForm):
@@ -305,7 +273,7 @@ class LetterFields(forms.Form):
     changes = _text(_("Actions taken or process changes"), required=False)
     letter_decision = _text(_("Decision, as the letter states it"), required=False)
 
-    letter_error_fields = {
+    letter_error_aliases = {
         "letter.actions_taken": "actions_taken",
         "letter.conclusions": "conclusions",
         "letter.changes": "changes",
@@ -332,7 +300,7 @@ class DecideForm(ActionForm, LetterFields):
     title = _("Decide")
     submit = _("Send the decision")
     done = _("The decision was sent and the complaint is closed.")
-    error_fields = LetterFields.letter_error_fields
+    error_aliases = LetterFields.letter_error_aliases
 
     decision = forms.ChoiceField(
         label=_("Decision"),
@@ -352,7 +320,7 @@ class CloseForm(ActionForm, LetterFields):
     title = _("Close")
     submit = _("Close the complaint")
     done = _("The complaint was closed.")
-    error_fields = LetterFields.letter_error_fields
+    error_aliases = LetterFields.letter_error_aliases
 
     outcome = forms.ChoiceField(
         label=_("Outcome"),
@@ -382,7 +350,7 @@ class ReferForm(ActionForm):
     title = _("Refer to an external body")
     submit = _("Refer")
     done = _("The complaint was referred.")
-    error_fields = {"body": "other"}
+    error_aliases = {"body": "other"}
 
     body = forms.ChoiceField(label=_("External body"), required=False)
     other = _line(_("Another body"), required=False, help_text=_("Only when the body is not in the list."))
@@ -392,7 +360,7 @@ class ReferForm(ActionForm):
         bodies = [body.name for body in self.complaint.policy.spec.external_bodies]
         if bodies:
             self.fields["body"].choices = [("", _("Choose…")), *[(name, name) for name in bodies]]
-            self.error_fields = {"body": "body"}
+            self.error_aliases = {"body": "body"}
         else:
             del self.fields["body"]
             self.fields["other"].label = _("Referred to")
@@ -414,7 +382,7 @@ class ExtendDeadlineForm(ActionForm):
     title = _("Extend a deadline")
     submit = _("Extend the deadline")
     done = _("The deadline was extended and the consumer told why.")
-    error_fields = {"kind": "deadline"}
+    error_aliases = {"kind": "deadline"}
 
     deadline = forms.ChoiceField(label=_("Deadline"))
     due_at = LocalDateTimeField(label=_("New due date and time"))
@@ -493,7 +461,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 # --- messages and notes ------------------------------------------------------------------------
 
 
-class MessageForm(forms.Form):
+class MessageForm(DomainErrorsForm):
     """A message to the consumer, or (internal) a note only staff see."""
 
     body = _text(_("Message"), required=False, rows=5)
@@ -528,20 +496,19 @@ class MessageForm(forms.Form):
         return {
             "body": self.cleaned_data["body"],
             "internal": self.internal,
-            "uploads": _uploads(self.cleaned_data["attachments"]),
+            "uploads": [read_upload(uploaded) for uploaded in self.cleaned_data["attachments"]],
         }
 
-    def add_domain_errors(self, error: InvalidInput) -> None:
-        for key, message in error.errors.items():
-            field = "attachments" if key.startswith("attachments") else key
-            self.add_error(field if field in self.fields else None, message)
+    def field_name_for(self, key: str) -> str | None:
+        return super().field_name_for("attachments" if key.startswith("attachments") else key)
 
 
 # --- phone and letter intake -------------------------------------------------------------------
 
 
-class IntakeForm(forms.Form):
-    """A complaint taken by phone or letter, with the same fields as the consumer's form."""
+class IntakeForm(ComplaintFormBase):
+    """A complaint taken by phone or letter (complaints/forms.py has the fields and checks): staff say
+    how it came, and a phone number will do where the consumer gave no e-mail address."""
 
     channel = forms.ChoiceField(
         label=_("Received by"),
@@ -549,59 +516,20 @@ class IntakeForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Channel.PHONE,
     )
-    category = forms.ChoiceField(label=_("Category"), required=False)
-    description = _text(_("Description of the complaint"), rows=6, limit=20_000)
-    order_number = _line(_("Order number"), required=False, limit=64)
-    product = _line(_("Product"), required=False)
-    purchase_date = forms.DateField(
-        label=_("Purchase date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    desired_solution = _text(_("Desired solution"), required=False, rows=3)
-    contact_name = _line(_("Name"))
-    contact_email = forms.EmailField(
-        label=_("E-mail address"), required=False, help_text=_("Optional when a phone number is given.")
-    )
-    contact_phone = forms.CharField(
-        label=_("Phone number"), required=False, max_length=40, widget=forms.TextInput(attrs={"type": "tel"})
-    )
-    contact_language = forms.ChoiceField(label=_("Language of the consumer"), choices=Language.choices)
     attachments = MultipleFileField(
         label=_("Files"), required=False, help_text=_("Photos, videos or PDFs, e.g. a scanned letter.")
     )
+    contact_email = forms.EmailField(
+        label=_("E-mail address"), required=False, help_text=_("Optional when a phone number is given.")
+    )
+    contact_language = forms.ChoiceField(label=_("Language of the consumer"), choices=Language.choices)
 
-    FIELD_PREFIX = "field_"
+    field_order = ["channel"]
 
-    def __init__(self, *args, organisation, categories, **kwargs):
+    def __init__(self, organisation, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        self.organisation = organisation
-        self.categories = {category.slug: category for category in categories}
+        super().__init__(organisation, *args, **kwargs)
         self.fields["contact_language"].initial = organisation.language
-        self.fields["category"].choices = [("", _("Choose…")), *[(c.slug, c.name) for c in categories]]
-        self.fields["category"].required = bool(categories)
-        self.category = self.categories.get(self._chosen_category())
-        self.category_fields = []
-        for field in self.category.fields.all() if self.category else ():
-            name = f"{self.FIELD_PREFIX}{field.key}"
-            self.fields[name] = _category_field(field)
-            self.category_fields.append(name)
-
-    def _chosen_category(self) -> str:
-        if self.is_bound:
-            return self.data.get(self.add_prefix("category"), "")
-        return self.initial.get("category", "")
-
-    def bound_category_fields(self):
-        return [self[name] for name in self.category_fields]
-
-    def complaint_fields(self):
-        return [self[name] for name in ("description", "order_number", "product", "purchase_date", "desired_solution")]
-
-    def contact_fields(self):
-        return [self[name] for name in ("contact_name", "contact_email", "contact_phone", "contact_language")]
-
-    def file_fields(self):
-        return [self["attachments"]]
 
     def clean(self):
         data = super().clean()
@@ -609,66 +537,3 @@ class IntakeForm(forms.Form):
             if "contact_email" not in self.errors:
                 self.add_error("contact_phone", _("Give a phone number or an e-mail address."))
         return data
-
-    def new_complaint(self) -> NewComplaint:
-        data = self.cleaned_data
-        values = {}
-        for name in self.category_fields:
-            value = data.get(name)
-            if isinstance(self.fields[name], forms.FileField) or value in (None, ""):
-                continue
-            if isinstance(value, datetime.date):
-                value = value.isoformat()
-            values[name.removeprefix(self.FIELD_PREFIX)] = value
-        return NewComplaint(
-            description=data["description"],
-            contact_name=data["contact_name"],
-            contact_email=data["contact_email"],
-            contact_phone=data["contact_phone"],
-            contact_language=data["contact_language"],
-            category=data.get("category") or "",
-            field_values=values,
-            order_number=data["order_number"],
-            product=data["product"],
-            purchase_date=data["purchase_date"],
-            desired_solution=data["desired_solution"],
-        )
-
-    def chosen_channel(self) -> str:
-        return self.cleaned_data["channel"]
-
-    def uploads(self) -> list[Upload]:
-        uploads = _uploads(self.cleaned_data.get("attachments") or [])
-        self._upload_fields = ["attachments"] * len(uploads)
-        for name in self.category_fields:
-            if isinstance(self.fields[name], forms.FileField) and self.cleaned_data.get(name):
-                uploads.extend(_uploads([self.cleaned_data[name]], name.removeprefix(self.FIELD_PREFIX)))
-                self._upload_fields.append(name)
-        return uploads
-
-    def add_domain_errors(self, error: InvalidInput) -> None:
-        upload_fields = getattr(self, "_upload_fields", [])
-        for key, message in error.errors.items():
-            field = key
-            if key.startswith("fields."):
-                field = self.FIELD_PREFIX + key.removeprefix("fields.")
-            elif key.startswith("attachments"):
-                index = key.removeprefix("attachments").lstrip(".")
-                known = index.isdigit() and int(index) < len(upload_fields)
-                field = upload_fields[int(index)] if known else "attachments"
-            self.add_error(field if field in self.fields else None, message)
-
-
-def _category_field(field) -> forms.Field:
-    options = {"label": field.label, "required": field.required, "help_text": field.help_text}
-    if field.field_type == FieldType.LONG_TEXT:
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000, **options)
-    if field.field_type == FieldType.NUMBER:
-        return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), max_length=40, **options)
-    if field.field_type == FieldType.DATE:
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **options)
-    if field.field_type == FieldType.CHOICE:
-        return forms.ChoiceField(choices=[("", _("Choose…")), *[(c, c) for c in field.choices]], **options)
-    if field.field_type == FieldType.FILE:
-        return forms.FileField(**options)
-    return forms.CharField(max_length=200, **options)

@@ -117,13 +117,8 @@ def staff_of(organisation: Organisation) -> list:
     )
 
 
-def categories_of(organisation: Organisation, *, with_fields: bool = False) -> list[Category]:
-    categories = Category.objects.filter(organisation=organisation, active=True).order_by("position", "name")
-    if with_fields:
-        categories = categories.prefetch_related(
-            Prefetch("fields", queryset=CategoryField.objects.order_by("position", "id"))
-        )
-    return list(categories)
+def categories_of(organisation: Organisation) -> list[Category]:
+    return list(Category.objects.filter(organisation=organisation, active=True).order_by("position", "name"))
 
 
 def complaint_for_staff(organisation: Organisation, reference: str) -> Complaint | None:

@@ -222,7 +222,7 @@ def action(request, organisation, reference, action):
             messages.success(request, form.done)
             return redirect(page)
     except InvalidInput as invalid:
-        form.add_domain_errors(invalid)
+        form.apply_domain_errors(invalid)
     except DomainError as refused:
         messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": refused.message})
         return redirect(page)
@@ -266,7 +266,7 @@ def message(request, organisation, reference):
             messages.success(request, _("The note was saved.") if internal else _("The message was sent."))
             return redirect(page)
     except InvalidInput as invalid:
-        form.add_domain_errors(invalid)
+        form.apply_domain_errors(invalid)
     except DomainError as refused:
         messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": refused.message})
         return redirect(page)
@@ -554,36 +554,33 @@ def _deadline_row(deadline) -> dict:
 
 @desk_view
 def intake(request, organisation):
-    categories = queries.categories_of(organisation, with_fields=True)
     context = {"organisation": organisation, "nav": "intake"}
     if request.method == "POST" and "refresh" not in request.POST:
-        form = forms.IntakeForm(request.POST, request.FILES, organisation=organisation, categories=categories)
+        form = forms.IntakeForm(organisation, request.POST, request.FILES)
         try:
             if form.is_valid():
                 complaint = file_complaint(
                     organisation,
                     form.new_complaint(),
-                    channel=form.chosen_channel(),
+                    channel=form.cleaned_data["channel"],
                     by=request.actor,
-                    uploads=form.uploads(),
+                    uploads=form.uploads,
                 )
                 messages.success(
                     request, _("Complaint %(reference)s was filed.") % {"reference": complaint.reference}
                 )
                 return redirect("desk:complaint", organisation.slug, complaint.reference)
         except InvalidInput as invalid:
-            form.add_domain_errors(invalid)
+            form.apply_domain_errors(invalid)
         except DomainError as refused:  # e.g. a second open complaint about the same order
             form.add_error("order_number" if refused.code == "duplicate_order_number" else None, refused.message)
         return render(request, "desk/intake.html", {**context, "form": form}, status=422)
     if request.method == "POST":
         # Without JavaScript, choosing a category reloads the form with the category's fields.
         initial = {key: value for key, value in request.POST.items() if key not in ("csrfmiddlewaretoken", "refresh")}
-        form = forms.IntakeForm(organisation=organisation, categories=categories, initial=initial)
+        form = forms.IntakeForm(organisation, initial=initial)
     else:
-        form = forms.IntakeForm(
-            organisation=organisation, categories=categories, initial={"category": request.GET.get("category", "")}
-        )
+        form = forms.IntakeForm(organisation, initial={"category": request.GET.get("category", "")})
     if _is_htmx(request):
         response = render(request, "desk/_category_fields.html", {**context, "form": form})
     else:

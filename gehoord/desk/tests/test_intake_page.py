@@ -7,8 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from gehoord.complaints.forms import ComplaintFormBase
 from gehoord.complaints.models import Complaint, Event
+from gehoord.desk.forms import IntakeForm
 from gehoord.desk.tests.conftest import PDF, assert_no_inline_code, page_url
+from gehoord.portal.forms import ComplaintForm
 
 INTAKE = reverse("desk:intake", args=["acme"])
 
@@ -127,3 +130,27 @@ def test_a_second_open_complaint_on_the_same_order_points_to_the_first(as_alice_
     error = re.search(r'id="id_order_number_error"><li>(.*?)</li>', response.content.decode()).group(1)
     assert "ORD-500" in error
     assert Complaint.objects.filter(organisation__slug="shop").count() == 1
+
+
+def test_the_serial_field_carries_its_pattern_as_the_consumers_form_does(as_alice_browser, acme):
+    """One complaint form for both doors: the desk's intake has the category fields' patterns and
+    checks every upload and value before filing, as the portal does."""
+    html = as_alice_browser.get(INTAKE, {"category": "product"}).content.decode()
+
+    assert re.search(r'<input[^>]+name="field_serial_number"[^>]+pattern="SN-\\d\{4\}"', html)
+    assert 'spellcheck="false"' in html and 'autocapitalize="characters"' in html
+
+
+def test_a_refused_upload_is_named_before_anything_is_filed(as_alice_browser, acme):
+    fake = SimpleUploadedFile("foto.png", b"not an image at all")
+
+    response = as_alice_browser.post(INTAKE, phone_call(attachments=[fake]))
+
+    assert response.status_code == 422
+    assert re.search(r'id="id_attachments_error"><li>foto.png: ', response.content.decode())
+    assert not Complaint.objects.exists()
+
+
+def test_both_complaint_forms_share_one_base_and_differ_only_where_stated():
+    assert issubclass(IntakeForm, ComplaintFormBase) and issubclass(ComplaintForm, ComplaintFormBase)
+    assert set(IntakeForm.base_fields) - {"channel"} == set(ComplaintForm.base_fields) - {"homepage"}
