@@ -184,3 +184,34 @@ def test_a_notice_told_without_a_messenger_is_refused_not_dropped(complaint, mon
 
     with pytest.raises(RuntimeError, match="No messenger"):
         notices.tell(complaint, notices.Notice.CLOSING)
+
+
+# What a visitor types to turn the company's own mail into a phishing page.
+HOSTILE = '</p><h1>Actie vereist</h1><a href="https://evil.example/login">Log in</a><img src="https://evil.example/p.gif">'
+HOSTILE_PARTS = ("<h1>", '<a href="https://evil.example', "<img")
+
+
+@pytest.mark.parametrize("kind", [*MAILS, "escalation_acknowledgement", "deadline_reminder", "deadline_missed"])
+def test_every_mail_escapes_what_people_typed_in_its_html_part(complaint, alice, kind):
+    Complaint.objects.filter(pk=complaint.pk).update(contact_name=HOSTILE, product=HOSTILE, order_number="<b>1</b>")
+    complaint.refresh_from_db()
+    hostile = SimpleNamespace(
+        body=HOSTILE, text=HOSTILE, refund_amount=Decimal("1.00"), compensation_amount=None,
+        actions_taken=HOSTILE, conclusions=HOSTILE, changes=HOSTILE, decision=HOSTILE,
+        due_at=WHEN, extension_reason=HOSTILE, get_kind_display=lambda: HOSTILE,
+    )
+    alice.first_name = HOSTILE
+    if kind == "escalation_acknowledgement":
+        outbound.send_acknowledgement(escalated(complaint), WHEN)
+    elif kind in ("deadline_reminder", "deadline_missed"):
+        getattr(outbound, f"send_{kind}")(complaint, hostile, [alice])
+    else:
+        send, arguments, _lines = MAILS[kind]
+        send(complaint, *[hostile if isinstance(argument, SimpleNamespace) else argument for argument in arguments])
+
+    mail = OutboundMail.objects.filter(kind=kind).latest("id")
+    for part in HOSTILE_PARTS:
+        assert part not in mail.body_html, (kind, part)
+    if kind not in ("deadline_reminder", "deadline_missed"):
+        assert "&lt;/p&gt;&lt;h1&gt;Actie vereist&lt;/h1&gt;" in mail.body_html
+    assert '<a href="' not in mail.body_html or 'href="http://127.0.0.1:8000/' in mail.body_html
