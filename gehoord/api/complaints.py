@@ -44,7 +44,8 @@ def _complaint(request, reference: str) -> Complaint:
     complaint = (
         Complaint.objects.of_organisation(_organisation(request))
         .select_related("organisation", "category", "handler", "policy")
-        .filter(reference=reference.strip())
+        # Stored references are upper case (complaints/references.py); an integration may type either.
+        .filter(reference=reference.strip().upper())
         .first()
     )
     if complaint is None:

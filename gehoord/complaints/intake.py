@@ -116,6 +116,12 @@ def _validated(organisation: Organisation, new: NewComplaint, channel: str) -> C
         errors["contact_language"] = _("Choose nl or en.")
     if new.visibility not in Visibility.values:
         errors["visibility"] = _("Choose private or public.")
+    order_number = references.normalise_order_number(new.order_number)
+    if order_number and not references.is_order_number(order_number):
+        errors["order_number"] = _(
+            "An order number consists of letters, digits, hyphens, dots and underscores (for example BO-55501), "
+            "at most %(limit)d characters."
+        ) % {"limit": references.ORDER_NUMBER_LENGTH}
     if new.purchase_date and new.purchase_date > timezone.localdate(timezone=zoneinfo.ZoneInfo(organisation.time_zone)):
         errors["purchase_date"] = _("The purchase date cannot be in the future.")
     category = None
@@ -128,9 +134,7 @@ def _validated(organisation: Organisation, new: NewComplaint, channel: str) -> C
         # A mail to the complaint address has no category yet: staff choose one while handling it.
         errors["category"] = _("Choose a category.")
     # The columns' lengths (an address may pass validate_email at up to 320 characters).
-    for key, limit in (
-        ("order_number", 64), ("product", 200), ("contact_phone", 40), ("contact_name", 200), ("contact_email", 254)
-    ):
+    for key, limit in (("product", 200), ("contact_phone", 40), ("contact_name", 200), ("contact_email", 254)):
         if len((getattr(new, key) or "").strip()) > limit:
             errors[key] = _("At most %(limit)d characters.") % {"limit": limit}
     if errors:
@@ -142,7 +146,7 @@ def _validated(organisation: Organisation, new: NewComplaint, channel: str) -> C
         team=category.route_to_team if category else None,
         handler=category.route_to_user if category else None,
         description=description,
-        order_number=(new.order_number or "").strip(),
+        order_number=order_number,
         product=(new.product or "").strip(),
         purchase_date=new.purchase_date,
         desired_solution=(new.desired_solution or "").strip(),

@@ -8,6 +8,7 @@ constraint); the caller retries on the rare collision.
 
 import re
 import secrets
+import unicodedata
 
 ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 CODE_LENGTH = 6
@@ -22,6 +23,24 @@ def new_reference(year: int) -> str:
 
 def looks_like_reference(text: str) -> bool:
     return PATTERN.fullmatch(text.strip().upper()) is not None
+
+
+# What a stored reference and order number look like: safe in a URL path segment and in a mail
+# header (no "/", no line breaks), starting with a letter or digit. A database constraint holds it.
+SAFE_IDENTIFIER = r"[A-Z0-9][A-Z0-9._-]*"
+ORDER_NUMBER_LENGTH = 64
+
+
+def normalise_order_number(text: str) -> str:
+    """An order number as stored and compared: trimmed, full-width forms folded (NFKC), upper case.
+
+    `bo-55501 ` and `BO-55501` are one order; whether the result is acceptable is `is_order_number`'s.
+    """
+    return unicodedata.normalize("NFKC", text or "").strip().upper()
+
+
+def is_order_number(normalised: str) -> bool:
+    return len(normalised) <= ORDER_NUMBER_LENGTH and re.fullmatch(SAFE_IDENTIFIER, normalised) is not None
 
 
 def order_reference(order_number: str, earlier_count: int) -> str:

@@ -1,16 +1,33 @@
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from gehoord.desk import triage_views, views
+
+
+class AnyReference:
+    """Whatever reference is stored: "/" and line breaks included (order numbers stored before intake
+    refused them), so no stored complaint makes a link of the desk fail."""
+
+    regex = r"[\s\S]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(AnyReference, "reference")
 
 app_name = "desk"
 urlpatterns: list = [
     path("", views.home, name="home"),
     path("<slug:org>/", views.queue, name="queue"),
     path("<slug:org>/intake/", views.intake, name="intake"),
-    path("<slug:org>/k/<str:reference>/", views.complaint, name="complaint"),
-    path("<slug:org>/k/<str:reference>/action/<str:action>/", views.action, name="action"),
-    path("<slug:org>/k/<str:reference>/message/", views.message, name="message"),
-    path("<slug:org>/k/<str:reference>/attachment/<int:pk>/", views.attachment, name="attachment"),
+    # The complaint page last: a reference may hold a "/", so it would also match the pages below it.
+    path("<slug:org>/k/<reference:reference>/action/<str:action>/", views.action, name="action"),
+    path("<slug:org>/k/<reference:reference>/message/", views.message, name="message"),
+    path("<slug:org>/k/<reference:reference>/attachment/<int:pk>/", views.attachment, name="attachment"),
+    path("<slug:org>/k/<reference:reference>/", views.complaint, name="complaint"),
     path("<slug:org>/settings/", include("gehoord.desk.settings_urls")),
     path("<slug:org>/triage/", triage_views.triage, name="triage"),
     path("<slug:org>/triage/<int:pk>/", triage_views.triage_mail, name="triage_mail"),

@@ -147,7 +147,8 @@ def _by_subject_tag(subject: str, organisation: Organisation | None) -> Match | 
                 return Match(by_reference[reference], SUBJECT_TAG)
     if organisation is not None:
         # An organisation whose policy uses order numbers as references tags them as [<order>].
-        tokens = find_bracket_tokens(subject)
+        # Stored order-number references are upper case; a client may have changed the tag's case.
+        tokens = [token.upper() for token in find_bracket_tokens(subject)]
         if tokens:
             found = {
                 complaint.reference: complaint

@@ -253,8 +253,8 @@ def _queue(
     reply_to = reply_address(complaint, new_complaint=new_complaint) if to_consumer else ""
     context.update(complaint=complaint, organisation=complaint.organisation, reply_to=reply_to)
     with translation.override(language):
-        subject = " ".join(render_to_string(f"mail/{template}/subject.txt", context).split())
-        subject = f"[{complaint.reference}] {subject}"
+        # One line whatever the reference or the template holds: a line break would end the header.
+        subject = " ".join(f"[{complaint.reference}] {render_to_string(f'mail/{template}/subject.txt', context)}".split())
         body = render_to_string(f"mail/{template}/body.txt", context)
         html = render_to_string("mail/_base.html", {**context, "subject": subject, "body": body, "language": language})
     in_reply_to, references = _thread(complaint, to, answering_now, new_complaint) if to_consumer else ("", [])

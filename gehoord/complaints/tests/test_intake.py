@@ -302,6 +302,32 @@ def test_a_second_open_complaint_about_the_same_order_points_to_the_first(shop):
     assert list(Complaint.objects.all()) == [first]
 
 
+def test_the_same_order_typed_differently_is_the_same_order(shop):
+    """`bo-55501 ` beside `BO-55501`: trimmed, folded (also full-width digits) and upper-cased once, at intake."""
+    first = carol_complaint(shop, order_number="bo-55501 ")
+
+    with pytest.raises(DuplicateOrderNumber) as refused:
+        carol_complaint(shop, order_number="ＢＯ-５５５０１")
+
+    assert first.reference == first.order_number == "BO-55501"
+    assert refused.value.details["existing_reference"] == "BO-55501"
+    assert list(Complaint.objects.all()) == [first]
+
+
+@pytest.mark.parametrize(
+    "typed", ["REPRO/1", "../../x", "BO-1\r\nBcc: x@example.nl", "BO 55501", "-55501", "<b>1</b>", "1" * 65, "BO-1\u202e"],
+)
+def test_an_order_number_outside_the_safe_characters_is_refused_and_nothing_is_stored(shop, typed):
+    """A "/" broke every staff queue link and a line break every mail about the complaint."""
+    typed = typed.encode().decode("unicode_escape")
+    with pytest.raises(InvalidInput) as refused:
+        carol_complaint(shop, order_number=typed)
+
+    assert set(refused.value.errors) == {"order_number"}
+    assert "letters, digits, hyphens" in refused.value.errors["order_number"]
+    assert nothing_stored()
+
+
 @pytest.fixture
 def shop_staff(shop, alice):
     Membership.objects.create(user=alice, organisation=shop, role=Role.AGENT)

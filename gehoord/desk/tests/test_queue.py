@@ -16,8 +16,11 @@ from django.urls import reverse
 from conftest import carol_complaint
 from gehoord.complaints import actions, selection
 from gehoord.complaints.actors import Actor
+from gehoord.complaints.models import Complaint
 from gehoord.desk import queries
 from gehoord.desk.tests.conftest import assert_no_inline_code
+from gehoord.mail.models import OutboundMail
+from gehoord.mail.tasks import build_message
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 3, 16, 10, 0, tzinfo=AMSTERDAM)
@@ -271,3 +274,23 @@ def test_a_complaint_whose_mail_failed_for_good_is_marked_in_the_queue(as_alice_
     rows = {reference: row for row in html.split("<tr") for reference in (failing.reference, fine.reference) if reference in row}
     assert "mail failed" in rows[failing.reference]
     assert "mail failed" not in rows[fine.reference]
+
+
+@pytest.mark.parametrize("stored", ["REPRO/1", "../../x", "BO-1\r\nBcc: x@example.nl"])
+def test_a_stored_reference_with_a_slash_or_a_line_break_breaks_no_page_or_mail(as_alice_browser, acme, alice, stored):
+    """Intake refuses such order numbers now; one stored before must not take the queue down (it
+    answered 500 for every member of staff) nor make every mail about the complaint fail."""
+    complaint = carol_complaint(acme)
+    Complaint.objects.filter(pk=complaint.pk).update(reference=stored, order_number=stored)
+
+    queue = as_alice_browser.get(QUEUE)
+    assert queue.status_code == 200
+    page = as_alice_browser.get(reverse("desk:complaint", args=["acme", stored]))
+    assert page.status_code == 200 and "De boxspring kwam beschadigd aan." in page.content.decode()
+    response = as_alice_browser.post(
+        reverse("desk:message", args=["acme", stored]), {"message-body": "Wij kijken ernaar."}
+    )
+    assert response.status_code == 302
+    mail = OutboundMail.objects.get(complaint=complaint, kind="staff_message")
+    assert "\n" not in mail.subject and "\r" not in mail.subject
+    assert build_message(mail).message()["Subject"]  # Django writes the header without refusing it
