@@ -139,6 +139,10 @@ GEHOORD_MAIL_MAX_ATTEMPTS = env.integer("GEHOORD_MAIL_MAX_ATTEMPTS", 8, minimum=
 GEHOORD_MAIL_RETRY_BASE_SECONDS = env.integer("GEHOORD_MAIL_RETRY_BASE_SECONDS", 300, minimum=1)
 # How long a worker's claim on a mail holds before the sweep hands it to another worker.
 GEHOORD_MAIL_STUCK_AFTER_SECONDS = env.integer("GEHOORD_MAIL_STUCK_AFTER_SECONDS", 900, minimum=1)
+# Loop breakers for complaints opened by mail, per organisation and hour: from all senders, and from
+# one sender domain (a robot answering from a new address each time). Past them mail waits in triage.
+GEHOORD_MAIL_COMPLAINTS_PER_HOUR = env.integer("GEHOORD_MAIL_COMPLAINTS_PER_HOUR", 60, minimum=1)
+GEHOORD_MAIL_COMPLAINTS_PER_DOMAIN_PER_HOUR = env.integer("GEHOORD_MAIL_COMPLAINTS_PER_DOMAIN_PER_HOUR", 20, minimum=1)
 GEHOORD_MAX_INBOUND_BYTES = env.integer("GEHOORD_MAX_INBOUND_MB", 50, minimum=1) * 1024 * 1024
 GEHOORD_INBOUND_SECRET = env.text("GEHOORD_INBOUND_SECRET", "")
 if GEHOORD_INBOUND_SECRET and len(GEHOORD_INBOUND_SECRET) < 32:

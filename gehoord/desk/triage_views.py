@@ -86,7 +86,7 @@ def triage_mail(request, organisation, pk: int):
 
 
 def _detail_context(organisation, mail, attach_form=None, open_form=None) -> dict:
-    contact = mail.from_address
+    contact = mail.suggested_contact_email or mail.from_address
     return {
         "organisation": organisation,
         "nav": "triage",
@@ -96,7 +96,7 @@ def _detail_context(organisation, mail, attach_form=None, open_form=None) -> dic
             initial={"reference": mail.suggested_complaint.reference if mail.suggested_complaint else ""},
         ),
         "open_form": open_form or OpenForm(initial={
-            "contact_name": mail.from_name or contact.partition("@")[0],
+            "contact_name": (contact == mail.from_address and mail.from_name) or contact.partition("@")[0],
             "contact_email": contact,
             "contact_language": received.guess_language(f"{mail.subject}\n{mail.text_visible}", organisation.language),
         }),

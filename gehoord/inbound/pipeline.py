@@ -8,9 +8,13 @@ once), and hands the row to processing once that is committed. ``process`` parse
   a permanent bounce marks the address as failing, so nothing more is sent to it;
 - the complainant's mail becomes a message on the complaint (`actions.add_message`);
 - a consumer's mail to an organisation's complaint address that matches nothing opens a new
-  complaint (`intake.file_complaint`, channel e-mail), which sends the acknowledgement;
+  complaint (`intake.file_complaint`, channel e-mail), which sends the acknowledgement, as long
+  as the organisation's hourly caps of complaints by mail allow (`caps`);
 - anything else waits in the triage queue for a person: mail for no known organisation, a
-  sender who is not the complainant, a sender with several open complaints.
+  sender who is not the complainant, a sender with several open complaints, a new mail that
+  asks for answers at another address than its sender's, a new mail past an hourly cap.
+
+The complainant is always the From address, never Reply-To: anyone can name another person there.
 
 A processing error leaves the row FAILED with the error, to be processed again (`retry`); the
 raw bytes are never dropped, whatever the parser makes of them.
@@ -35,7 +39,7 @@ from gehoord.complaints.actors import Actor
 from gehoord.complaints.intake import NewComplaint, file_complaint
 from gehoord.complaints.models import Channel, Complaint
 from gehoord.errors import DomainError
-from gehoord.inbound import matching
+from gehoord.inbound import caps, matching
 from gehoord.inbound.noise import Noise, NoiseKind, classify
 from gehoord.mail import outbound, received, recording, tasks
 from gehoord.mail.models import FailingAddress, InboundMail
@@ -53,6 +57,7 @@ Result = InboundMail.Result
 NOT_THE_COMPLAINANT = gettext_noop("the sender is not the complainant")
 NO_ORGANISATION = gettext_noop("not sent to the complaint address of a known organisation")
 NO_SENDER = gettext_noop("no sender address to answer")
+ANSWERS_ELSEWHERE = gettext_noop("the sender asks for answers at another address (Reply-To)")
 OUR_OWN_MAIL = gettext_noop("our own mail came back")
 
 
@@ -233,8 +238,13 @@ def _storable(text: str) -> str:
     return text.replace("\x00", "\ufffd")
 
 
-def _to_triage(inbound: InboundMail, reason: str, suggested: Complaint | None = None) -> None:
-    received.finish(inbound, State.TRIAGE, triage_reason=reason[:300], suggested_complaint=suggested, complaint=None)
+def _to_triage(
+    inbound: InboundMail, reason: str, suggested: Complaint | None = None, suggested_contact: str = ""
+) -> None:
+    received.finish(
+        inbound, State.TRIAGE, triage_reason=reason[:300], suggested_complaint=suggested,
+        suggested_contact_email=suggested_contact[:254], complaint=None,
+    )
 
 
 def _from_ourselves(address: str) -> bool:
@@ -244,8 +254,9 @@ def _from_ourselves(address: str) -> bool:
 
 
 def _from_complainant(mail: ParsedMail, complaint: Complaint) -> bool:
+    # Only From counts: anyone can put the complainant's address into Reply-To.
     contact = (complaint.contact_email or "").lower()
-    return bool(contact) and (mail.from_address == contact or contact in mail.reply_to)
+    return bool(contact) and mail.from_address == contact
 
 
 # -- noise ------------------------------------------------------------------------------------
@@ -291,15 +302,26 @@ def _add_to_complaint(inbound: InboundMail, mail: ParsedMail, complaint: Complai
 
 
 def _open_complaint(inbound: InboundMail, mail: ParsedMail, organisation) -> None:
-    contact = mail.reply_to[0] if mail.reply_to else mail.from_address
-    if not contact or contact == (organisation.complaint_email or "").lower():
+    # A shop's web form mailing as itself for its customer, or a stranger naming a victim: either
+    # way a person confirms who complains before anyone is mailed.
+    elsewhere = next((address for address in mail.reply_to if address != mail.from_address), "")
+    if elsewhere:
+        _to_triage(inbound, ANSWERS_ELSEWHERE, suggested_contact=elsewhere)
+        return
+    contact = mail.from_address
+    # An address without a domain cannot be answered (nor counted against the cap per domain).
+    if not contact.rpartition("@")[2] or contact == (organisation.complaint_email or "").lower():
         _to_triage(inbound, NO_SENDER)
+        return
+    cap_reached = caps.count_new_complaint(organisation, contact)
+    if cap_reached:
+        _to_triage(inbound, cap_reached)
         return
     language = guess_language(f"{mail.subject}\n{mail.text_visible}", organisation.language)
     body, uploads, refused = received.content(mail, language)
     subject = " ".join(mail.subject.split())
     description = f"{subject}\n\n{body}" if subject and not body.startswith(subject) else body
-    name = mail.from_name if mail.from_address == contact and mail.from_name else contact.partition("@")[0]
+    name = mail.from_name or contact.partition("@")[0]
     new = NewComplaint(
         description=description[:20_000],
         contact_name=name[:200],

@@ -111,6 +111,25 @@ class AutomaticMailCount(models.Model):
         constraints = [models.UniqueConstraint(fields=["address", "day"], name="automatic_mail_count_once")]
 
 
+class ComplaintsByMailCount(models.Model):
+    """How many mails opened a complaint at an organisation in one (UTC) hour: from all senders
+    together (a blank domain) and from each sender domain. The loop breaker for robots that
+    answer from a new address each time; counted with one conditional upsert per row (inbound.caps).
+    """
+
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
+    sender_domain = models.CharField(max_length=254, blank=True)
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "sender_domain", "hour"], name="complaints_by_mail_count_once"
+            ),
+        ]
+
+
 class ForeignTicketTag(models.Model):
     """Another helpdesk's ticket tag (``generic:#48213``) seen on mail from the company's side.
 
@@ -198,11 +217,13 @@ class InboundMail(models.Model):
         "complaints.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_mails"
     )
     matched_by = models.CharField(max_length=20, blank=True)
-    # Triage: why no complaint was chosen, and the complaint the mail seems to belong to.
+    # Triage: why no complaint was chosen, the complaint the mail seems to belong to, and the
+    # address that seems to be the complainant's when it is not the sender's (Reply-To).
     triage_reason = models.CharField(max_length=300, blank=True)
     suggested_complaint = models.ForeignKey(
         "complaints.Complaint", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    suggested_contact_email = models.CharField(max_length=254, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -32,6 +32,7 @@ PROCESSED_FIELDS = [
     "state", "result", "attempts", "last_error", "processed_at", "from_address", "from_name", "subject", "sent_at",
     "text_visible", "html_sanitised", "noise", "noise_reason", "malformed", "defects", "refused_attachments",
     "organisation", "complaint", "complaint_message", "matched_by", "triage_reason", "suggested_complaint",
+    "suggested_contact_email",
 ]
 
 

@@ -81,6 +81,23 @@ def test_opening_a_complaint_from_it_acknowledges_the_consumer(alice, acme, wait
     assert ack.in_reply_to == waiting.message_id
 
 
+def test_a_web_form_mail_offers_its_reply_to_address_for_a_person_to_confirm(alice, acme):
+    held = deliver_raw(make_mail(sender="Webformulier <formulier@acme.example>", subject="Klachtformulier",
+                                 headers={"Reply-To": "Wim <wim@example.nl>"}, body="Monteur is niet verschenen."))
+
+    detail = logged_in(alice).get(f"/desk/acme/triage/{held.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+
+    html = detail.content.decode()
+    assert "the sender asks for answers at another address (Reply-To)" in html
+    assert "Asks for answers at</dt><dd>&lt;wim@example.nl&gt;" in html
+    offered = detail.context["open_form"].initial
+    assert (offered["contact_email"], offered["contact_name"]) == ("wim@example.nl", "wim")
+    logged_in(alice).post(f"/desk/acme/triage/{held.pk}/open/", {**offered, "contact_name": "Wim Jansen"})
+    held.refresh_from_db()
+    assert (held.complaint.contact_email, held.complaint.contact_name) == ("wim@example.nl", "Wim Jansen")
+    assert OutboundMail.objects.get(kind="acknowledgement").to_address == "wim@example.nl"
+
+
 def test_setting_it_aside_keeps_it_off_the_list(alice, waiting):
     logged_in(alice).post(f"/desk/acme/triage/{waiting.pk}/dismiss/")
 

@@ -59,7 +59,9 @@ BOUNCED = {
 }
 ORDER_REFERENCE = ("b3nx7kq2wd5m", "TD-2026-00917", "klant.veldman@example.nl")
 
-NEW = {f"{n:02d}" for n in (16, 17, 21, 22, 24, 28, 29, 30, 31, 32, 33, 34, 36, 37, 39, 60)}
+NEW = {f"{n:02d}" for n in (16, 17, 21, 22, 24, 28, 29, 30, 31, 32, 33, 34, 36, 39, 60)}
+# A shop's web form mailing as itself, its customer in Reply-To: a person confirms who complains.
+WEB_FORMS = {"37"}
 COMPANY_REPLIES = {"57": "c3vq7hx2kd5m", "58": "w5dk2qt7mx3c", "59": "v2kq6xn3bw7d"}
 BOUNCES = {"50": "meubelmakerij", "51": "u4hz7bk2nc6q", "52": "tuincentrum", "53": "w5dk2qt7mx3c"}
 NOISE_WITHOUT_COMPLAINT = {"45"}
@@ -73,6 +75,8 @@ def expected(file: str) -> tuple[str, str | None]:
         return "new_complaint", None
     if number in COMPANY_REPLIES:
         return "triage", COMPANY_REPLIES[number]
+    if number in WEB_FORMS:
+        return "triage", None
     if number in BOUNCES:
         return "bounce", BOUNCES[number]
     if number in NOISE_WITHOUT_COMPLAINT:
@@ -174,11 +178,13 @@ def test_each_corpus_message_reaches_the_right_place_with_the_right_text(file):
         complaint = stored.complaint
         assert Complaint.objects.count() == before + 1
         assert (complaint.organisation.slug, complaint.channel) == ("vxhome", "email")
-        assert complaint.contact_email in (entry.get("from_address", stored.from_address), *parse_message(
-            (CORPUS / file).read_bytes()).reply_to)
+        assert complaint.contact_email == entry.get("from_address", stored.from_address)
         for snippet in entry["visible_contains"]:
             assert snippet in complaint.description
         assert OutboundMail.objects.filter(complaint=complaint, kind="acknowledgement").exists()
+    elif what == "triage" and key is None:
+        assert (stored.state, stored.suggested_contact_email) == ("triage", entry["reply_to"][0])
+        assert not OutboundMail.objects.exists()
     elif what == "triage":
         assert (stored.state, stored.suggested_complaint) == ("triage", world[key])
         assert not world[key].messages.exists()
@@ -234,7 +240,7 @@ def test_the_whole_corpus_in_one_go_reaches_the_same_places_loses_nothing_and_is
             # one her first mail (16) opened, and the sender rule puts them on it.
             assert (mail.result, mail.matched_by, mail.complaint) == ("message", "sender", stored["16-gmail-forward-inline-nl.eml"].complaint)
         elif what == "triage":
-            assert (mail.state, mail.suggested_complaint) == ("triage", world[key]), file
+            assert (mail.state, mail.suggested_complaint) == ("triage", world.get(key)), file
         elif what == "ignored":
             assert mail.state == "ignored", file
         else:

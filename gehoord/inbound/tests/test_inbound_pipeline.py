@@ -158,11 +158,43 @@ def test_mail_for_no_known_organisation_waits_in_triage_for_the_platform(acme):
     assert not Complaint.objects.exists()
 
 
-def test_a_web_form_mail_opens_the_complaint_for_the_address_in_reply_to(acme):
+def test_a_web_form_mail_waits_in_triage_with_the_reply_to_address_suggested(acme):
+    """A shop's form mails as itself for its customer: a person confirms who complains before anyone is mailed."""
     stored = deliver_raw(make_mail(sender="formulier@acme.example", headers={"Reply-To": "Wim <wim@example.nl>"},
                                    subject="Klachtformulier", body="Monteur is niet verschenen."))
 
-    assert stored.complaint.contact_email == "wim@example.nl"
+    assert (stored.state, stored.organisation, stored.suggested_contact_email) == ("triage", acme, "wim@example.nl")
+    assert stored.triage_reason == "the sender asks for answers at another address (Reply-To)"
+    assert not Complaint.objects.exists()
+    assert not OutboundMail.objects.exists()
+
+
+def test_nobody_opens_a_complaint_in_someone_elses_name_by_reply_to(acme):
+    stored = deliver_raw(make_mail(sender="Mallory <mallory@elders.example>", subject="Uw bestelling",
+                                   headers={"Reply-To": "Victor <victor@example.nl>"},
+                                   body="</p><h1>Actie vereist</h1><a href='https://elders.example/'>Log in</a>"))
+
+    assert (stored.state, stored.suggested_contact_email) == ("triage", "victor@example.nl")
+    assert not Complaint.objects.exists()
+    assert not OutboundMail.objects.exists()  # neither the victim nor the sender is mailed
+
+
+def test_a_mailed_complaint_is_the_senders_when_reply_to_names_the_sender_too(acme):
+    stored = deliver_raw(make_mail(sender="Wim Jansen <wim@example.nl>", headers={"Reply-To": "W. Jansen <Wim@Example.NL>"},
+                                   subject="Monteur", body="De monteur is niet verschenen."))
+
+    complaint = stored.complaint
+    assert (complaint.contact_email, complaint.contact_name) == ("wim@example.nl", "Wim Jansen")
+    assert OutboundMail.objects.get().to_address == "wim@example.nl"
+
+
+def test_the_complainants_mail_asking_for_answers_elsewhere_is_still_answered_at_her_address(complaint, as_alice):
+    stored = deliver_raw(make_mail(subject=f"[{complaint.reference}] Vraag", body="Wanneer komt de monteur?",
+                                   headers={"Reply-To": "iemand@elders.example"}))
+    actions.add_message(complaint, by=as_alice, body="Dinsdag tussen 9 en 12.")
+
+    assert (stored.result, stored.complaint) == ("message", complaint)
+    assert set(OutboundMail.objects.values_list("to_address", flat=True)) == {"carol@example.nl"}
 
 
 # -- once and only once -----------------------------------------------------------------------
@@ -292,6 +324,26 @@ def test_mail_from_someone_else_on_the_thread_waits_in_triage_with_the_complaint
     assert not complaint.messages.exists()
     tag = ForeignTicketTag.objects.get()
     assert (tag.tag, tag.sender_domain, tag.complaint) == ("generic:#48213", "acme.zendesk.example", complaint)
+
+
+@pytest.mark.parametrize("matched_by", ["subject_tag", "token", "thread"])
+def test_a_stranger_who_names_the_complainant_in_reply_to_is_not_the_complainant(complaint, matched_by):
+    """Only the From address counts: anyone can write Carol's address into Reply-To."""
+    to, subject, in_reply_to = "klachten@acme.example", "Wijziging", ""
+    if matched_by == "subject_tag":
+        subject = f"[{complaint.reference}] Wijziging"
+    elif matched_by == "token":
+        to = f"reply+{token_of(complaint)}@gehoord.localhost"
+    else:
+        in_reply_to = acknowledgement_of(complaint).message_id
+
+    stored = deliver_raw(make_mail(sender="Mallory <mallory@elders.example>", to=to, subject=subject,
+                                   in_reply_to=in_reply_to, headers={"Reply-To": "Carol <carol@example.nl>"},
+                                   body="Ik trek mijn klacht in; stuur het geld naar NL00BANK0123456789."))
+
+    assert (stored.state, stored.matched_by, stored.suggested_complaint) == ("triage", matched_by, complaint)
+    assert stored.triage_reason == "the sender is not the complainant"
+    assert not complaint.messages.exists()
 
 
 def test_a_remembered_foreign_ticket_tag_finds_the_complaint_when_nothing_else_does(complaint):

@@ -1,8 +1,12 @@
 """Mail loops and noise: auto-replies and bounces are recorded but never answered and never reopen
-a complaint; a bounce stops mail to the address; every automatic mail says so; and no address gets
-more than the day's limit of automatic mails, whatever happens."""
+a complaint; a bounce stops mail to the address; every automatic mail says so; no address gets
+more than the day's limit of automatic mails, and no organisation more than the hour's limits of
+complaints opened by mail, whatever happens."""
 
 import datetime
+import os
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -11,8 +15,16 @@ from django.db import transaction
 from gehoord.complaints import actions
 from gehoord.complaints.models import Complaint, Message, Status
 from gehoord.complaints.tests.test_references import concurrent_writers, run_at_once
+from gehoord.inbound import pipeline
 from gehoord.mail import outbound
-from gehoord.mail.models import AutomaticMailCount, FailingAddress, OutboundMail, ReplyAddress
+from gehoord.mail.models import (
+    AutomaticMailCount,
+    ComplaintsByMailCount,
+    FailingAddress,
+    InboundMail,
+    OutboundMail,
+    ReplyAddress,
+)
 from gehoord.mail.tests.support import deliver_raw, make_mail
 
 pytestmark = pytest.mark.django_db
@@ -242,3 +254,133 @@ def test_a_bounce_for_an_address_we_never_wrote_to_marks_nothing(complaint):
     deliver_raw(bounce_of(forged))
 
     assert not FailingAddress.objects.exists()
+
+
+# -- new complaints by mail: the hourly caps --------------------------------------------------
+
+NINE_O_CLOCK = datetime.datetime(2027, 3, 1, 9, tzinfo=datetime.UTC)
+
+
+def new_complaint_mail(sender: str, text: str = "Mijn bestelling is beschadigd aangekomen.", **kwargs) -> bytes:
+    return make_mail(sender=sender, subject=kwargs.pop("subject", "Klacht"), body=text, **kwargs)
+
+
+def test_a_robot_answering_from_a_new_address_each_time_is_stopped_by_the_hourly_cap(acme, time_machine):
+    """Found before the cap: 30 rounds of 30, each a complaint and an acknowledgement. The robot
+    sends no auto headers, a neutral subject and no thread headers, from a new address each round,
+    and answers whatever we send it."""
+    time_machine.move_to(NINE_O_CLOCK, tick=False)
+    rounds, address = 0, "robot-0@robots.example"
+    while rounds < 30:
+        last = deliver_raw(new_complaint_mail(address, f"Your order {rounds} has been updated, see the status page.",
+                                              subject="Order update"))
+        rounds += 1
+        if not OutboundMail.objects.filter(to_address=address).exists():
+            break  # nothing came back: the robot has nothing to answer
+        address = f"robot-{rounds}@robots.example"
+
+    assert rounds == 21  # the default cap per sender domain, then silence
+    assert Complaint.objects.count() == OutboundMail.objects.filter(kind="acknowledgement").count() == 20
+    # Kept and waiting for a person, never answered.
+    assert (last.state, last.complaint, last.organisation) == ("triage", None, acme)
+    assert last.triage_reason == "the hourly limit of new complaints by mail from the sender's domain is reached"
+    assert b"Your order 20 has been updated" in bytes(last.raw)
+    assert not OutboundMail.objects.filter(to_address="robot-20@robots.example").exists()
+
+
+def test_past_the_hourly_cap_of_an_organisation_mail_waits_in_triage_until_the_next_hour(
+    acme, other, complaint, as_alice, settings, time_machine
+):
+    settings.GEHOORD_MAIL_COMPLAINTS_PER_HOUR = 3
+    time_machine.move_to(NINE_O_CLOCK, tick=False)
+    opened = [deliver_raw(new_complaint_mail(f"klant@domein{n}.example")) for n in range(3)]
+
+    held = deliver_raw(new_complaint_mail("dirk@example.nl", "De kast is kapot."))
+
+    assert [mail.result for mail in opened] == ["new_complaint"] * 3
+    assert (held.state, held.triage_reason) == ("triage", "the hourly limit of new complaints by mail is reached")
+    assert not OutboundMail.objects.filter(to_address="dirk@example.nl").exists()
+    # The cap is Acme's: another organisation's desk address still opens complaints.
+    assert deliver_raw(new_complaint_mail("dirk@example.nl", to="klachten@other.example")).result == "new_complaint"
+    # It holds back new complaints only: Carol's mail about her complaint still reaches it.
+    reply = deliver_raw(make_mail(subject=f"[{complaint.reference}]", body="Nog nieuws?"))
+    assert (reply.result, reply.complaint) == ("message", complaint)
+    # A person may open the held mail as a complaint (a deliberate choice, not capped).
+    from gehoord.mail import received
+
+    dirks = received.open_from_triage(held.pk, acme, by=as_alice, contact_name="Dirk", contact_email="dirk@example.nl",
+                                      contact_language="nl")
+    assert "De kast is kapot." in dirks.description
+
+    time_machine.move_to(NINE_O_CLOCK + datetime.timedelta(hours=1), tick=False)
+    assert deliver_raw(new_complaint_mail("eva@example.nl")).result == "new_complaint"
+
+
+def test_past_the_hourly_cap_of_a_sender_domain_other_domains_still_open_complaints(acme, settings, time_machine):
+    settings.GEHOORD_MAIL_COMPLAINTS_PER_DOMAIN_PER_HOUR = 2
+    time_machine.move_to(NINE_O_CLOCK, tick=False)
+    opened = [deliver_raw(new_complaint_mail(sender)) for sender in ("a@robots.example", "B@Robots.Example")]
+
+    held = deliver_raw(new_complaint_mail("c@ROBOTS.example"))
+    elsewhere = deliver_raw(new_complaint_mail("carol@example.nl"))
+
+    assert [mail.result for mail in opened] == ["new_complaint"] * 2
+    assert (held.state, held.triage_reason) == (
+        "triage", "the hourly limit of new complaints by mail from the sender's domain is reached"
+    )
+    assert elsewhere.result == "new_complaint"
+    counts = dict(ComplaintsByMailCount.objects.values_list("sender_domain", "count"))
+    assert counts == {"": 3, "robots.example": 2, "example.nl": 1}  # the held mail counted nowhere
+
+
+def test_a_mail_whose_processing_failed_counts_once_when_it_is_processed_again(acme, monkeypatch):
+    real = pipeline.file_complaint
+
+    def crash(*args, **kwargs):
+        real(*args, **kwargs)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(pipeline, "file_complaint", crash)
+    stored = deliver_raw(new_complaint_mail("carol@example.nl"))
+    assert stored.state == "failed"
+    assert not ComplaintsByMailCount.objects.exists()  # rolled back with the rest
+
+    monkeypatch.setattr(pipeline, "file_complaint", real)
+    pipeline.retry(older_than_seconds=0)
+
+    assert dict(ComplaintsByMailCount.objects.values_list("sender_domain", "count")) == {"": 1, "example.nl": 1}
+
+
+@concurrent_writers
+@pytest.mark.parametrize("cap", ["organisation", "sender_domain"])
+def test_workers_at_once_cannot_pass_the_hourly_cap_together(acme, settings, time_machine, cap):
+    """Sixteen workers each process one mail that would open a complaint, at once: 16 tries for 5 places."""
+    time_machine.move_to(NINE_O_CLOCK, tick=False)
+    if cap == "organisation":
+        settings.GEHOORD_MAIL_COMPLAINTS_PER_HOUR = 5
+        senders = [f"klant@domein{n}.example" for n in range(16)]
+    else:
+        settings.GEHOORD_MAIL_COMPLAINTS_PER_DOMAIN_PER_HOUR = 5
+        senders = [f"robot-{n}@robots.example" for n in range(16)]
+    stored = [
+        pipeline.receive(new_complaint_mail(sender), source="smtp", enqueue=False).inbound.pk for sender in senders
+    ]
+
+    errors = run_at_once(16, lambda n: pipeline.process(stored[n]))
+
+    assert errors == []
+    states = Counter(InboundMail.objects.values_list("state", flat=True))
+    assert states == {"done": 5, "triage": 11}
+    assert Complaint.objects.count() == OutboundMail.objects.filter(kind="acknowledgement").count() == 5
+    assert ComplaintsByMailCount.objects.get(sender_domain="").count == 5
+
+
+@pytest.mark.parametrize("variable", ["GEHOORD_MAIL_COMPLAINTS_PER_HOUR", "GEHOORD_MAIL_COMPLAINTS_PER_DOMAIN_PER_HOUR"])
+def test_a_wrong_cap_stops_the_start_with_the_variables_name(variable, tmp_path):
+    started = subprocess.run(
+        [sys.executable, "-c", "import gehoord.settings"],
+        env={**os.environ, variable: "0", "GEHOORD_DATA_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=60,
+    )
+
+    assert started.returncode != 0
+    assert f"{variable} must be at least 1, not 0" in started.stderr
