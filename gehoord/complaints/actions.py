@@ -193,14 +193,17 @@ def acknowledge(complaint: Complaint, *, by: Actor, on_receipt: bool = False) ->
         told = {
             "reference": complaint.reference,
             "received_at": complaint.escalation_requested_at if escalated else complaint.received_at,
-            "handler": complaint.handler.get_full_name() if complaint.handler else "",
+            "handler": lifecycle.who_handles(complaint),
             "expected_answer_by": expected,
             "stage": complaint.stage,
         }
         timeline.record(
             complaint, EventKind.ESCALATION_ACKNOWLEDGED if escalated else EventKind.ACKNOWLEDGED, by, **told
         )
-        notices.tell(complaint, Notice.ACKNOWLEDGEMENT, expected_answer_by=expected, new_complaint=on_receipt)
+        notices.tell(
+            complaint, Notice.ACKNOWLEDGEMENT, expected_answer_by=expected, handled_by=told["handler"],
+            new_complaint=on_receipt,
+        )
     return complaint
 
 

@@ -107,6 +107,12 @@ def _validated(organisation: Organisation, new: NewComplaint, channel: str) -> C
             validate_email(email)
         except ValidationError:
             errors["contact_email"] = _("Enter a valid e-mail address.")
+        else:
+            # Mail to an IP literal (a@[127.0.0.1]) or a bare host name reaches no consumer, only our own
+            # network: refused, as the mail we would send would be.
+            domain = email.rpartition("@")[2]
+            if domain.startswith("[") or "." not in domain:
+                errors["contact_email"] = _("Enter an e-mail address with a domain name, such as name@example.nl.")
     phone = (new.contact_phone or "").strip()
     if not email and not phone:
         errors["contact_email"] = _("Give an e-mail address (or, for a phone complaint, a phone number).")

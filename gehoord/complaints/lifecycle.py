@@ -68,6 +68,17 @@ def next_stage(complaint: Complaint) -> int | None:
     return min(later) if later else None
 
 
+def who_handles(complaint: Complaint) -> str:
+    """Whom the consumer is told handles the complaint (seed 001): the person, else their team, else
+    at an escalation stage the body the policy names for it. "" leaves it to the first line's
+    general wording ("our customer service") in the consumer's language."""
+    if complaint.handler is not None and (name := complaint.handler.get_full_name() or complaint.handler.get_username()):
+        return name
+    if complaint.team is not None:
+        return complaint.team.name
+    return next((stage.label for stage in complaint.policy.spec.stages if stage.number == complaint.stage), "")
+
+
 def stage_roles(complaint: Complaint) -> frozenset[str]:
     """The staff roles that handle the complaint at its current stage."""
     if complaint.stage == Stage.FIRST_LINE:

@@ -31,14 +31,16 @@ from gehoord.mail.models import AutomaticMailCount, FailingAddress, InboundMail,
 REFERENCES_KEPT = 10
 
 
-def send_acknowledgement(complaint, expected_answer_by, *, new_complaint: bool = False) -> None:
-    """`new_complaint`: the complaint was created in this transaction, so it has no mail yet."""
+def send_acknowledgement(complaint, expected_answer_by, *, handled_by: str = "", new_complaint: bool = False) -> None:
+    """`handled_by`: who handles it (the person, the team or the stage's body), "" for the first line's
+    general wording. `new_complaint`: the complaint was created in this transaction, so it has no mail yet."""
     template = "escalation_acknowledgement" if complaint.stage > 1 else "acknowledgement"
     _queue(
         template,
         complaint,
         new_complaint=new_complaint,
         expected_answer_by=expected_answer_by,
+        handled_by=handled_by,
         tracking_url=tracking_url(complaint),
     )
 

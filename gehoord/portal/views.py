@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gehoord.complaints import actions
-from gehoord.complaints.tracking import token_for
+from gehoord.complaints import actions, lifecycle
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.intake import file_complaint
 from gehoord.complaints.models import ActorKind, Channel, Message, Status
+from gehoord.complaints.tracking import token_for
 from gehoord.errors import ActionNotAllowed, DomainError, DuplicateOrderNumber, NotPermitted
 from gehoord.organisations.models import Organisation
 from gehoord.policies import deadlines
@@ -158,9 +158,8 @@ def confirmation(request, org: str):
 
 
 def _handler_name(complaint) -> str:
-    if complaint.handler is not None:
-        return complaint.handler.get_full_name() or ""
-    return complaint.team.name if complaint.team is not None else ""
+    """Who handles it, as the acknowledgement says (seed 001): never nobody."""
+    return lifecycle.who_handles(complaint) or _("our customer service")
 
 
 def _acknowledge_by(complaint):

@@ -302,6 +302,15 @@ def test_a_second_open_complaint_about_the_same_order_points_to_the_first(shop):
     assert list(Complaint.objects.all()) == [first]
 
 
+@pytest.mark.parametrize("address", ["carol@[127.0.0.1]", "carol@[IPv6:::1]", "carol@localhost"])
+def test_an_address_at_an_ip_literal_or_a_bare_host_is_refused(acme, address):
+    with pytest.raises(InvalidInput) as refused:
+        carol_complaint(acme, contact_email=address)
+
+    assert set(refused.value.errors) == {"contact_email"}
+    assert nothing_stored()
+
+
 def test_the_same_order_typed_differently_is_the_same_order(shop):
     """`bo-55501 ` beside `BO-55501`: trimmed, folded (also full-width digits) and upper-cased once, at intake."""
     first = carol_complaint(shop, order_number="bo-55501 ")

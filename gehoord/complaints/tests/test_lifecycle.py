@@ -20,7 +20,7 @@ from gehoord.complaints.actors import Actor
 from gehoord.complaints.models import Complaint, Message, Outcome, OutcomeLetter, Resolution, Stage, Status
 from gehoord.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from gehoord.mail.models import OutboundMail
-from gehoord.organisations.models import Membership, Role
+from gehoord.organisations.models import Category, Membership, Role, Team
 from gehoord.policies.models import Deadline
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -227,6 +227,8 @@ def test_vxhome_acknowledges_on_receipt_with_the_expected_answer_date(acme, time
     [mail] = mails(complaint, "acknowledgement")
     assert mail.to_address == "carol@example.nl"
     assert mail.subject.startswith(f"[{complaint.reference}] ")
+    # Nobody assigned and no team: the general wording still names who handles it (seed 001).
+    assert "Uw klacht wordt behandeld door onze klantenservice." in mail.body_text
     assert mail.state == OutboundMail.State.QUEUED
     assert complaint.reference in mail.body_text
     assert "2 maart 2026" in mail.body_text
@@ -264,6 +266,19 @@ def test_a_person_acknowledges_naming_the_handler_and_the_expected_answer(shop, 
     assert "16 maart 2026" in mail.body_text
 
 
+def test_an_unassigned_complaint_is_acknowledged_naming_its_team(shop, alice):
+    """Seed 001: never nobody: without a handler the team the category routes to is named."""
+    team = Team.objects.create(organisation=shop, name="Team bezorging")
+    category = Category.objects.create(organisation=shop, slug="bezorging", name="Bezorging", route_to_team=team)
+    complaint = carol_complaint(shop, order_number="100235", category=category.slug)
+
+    actions.acknowledge(complaint, by=Actor.staff(alice, shop))
+
+    assert last_event(complaint).data["handler"] == "Team bezorging"
+    [mail] = mails(complaint, "acknowledgement")
+    assert "Uw klacht wordt behandeld door Team bezorging." in mail.body_text
+
+
 def test_the_acknowledgement_is_delivered_once_the_transaction_commits(
     shop, alice, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -296,11 +311,12 @@ def test_the_escalation_stage_acknowledges_the_escalation(reach, as_manon, manon
     assert event.data == {
         "reference": complaint.reference,
         "received_at": "2026-03-02T09:00:00+00:00",
-        "handler": "",
+        "handler": "Leidinggevende of manager",  # the stage's body, as the policy names it
         "expected_answer_by": None,
         "stage": 2,
     }
-    assert len(mails(complaint, "escalation_acknowledgement")) == 1
+    [mail] = mails(complaint, "escalation_acknowledgement")
+    assert "Leidinggevende of manager" in mail.body_text
 
 
 # --- assign -----------------------------------------------------------------------------------
