@@ -201,6 +201,7 @@ class ActionIn(Strict):
         False, description="Run a consumer action (accept, reject, escalate, close, withdraw, info_received) as relayed by the organisation"
     )
     handler: str | None = Field(None, description="assign: the handler's username")
+    category: str | None = Field(None, description="set_category: the category's slug")
     question: str | None = Field(None, description="ask_info: what the consumer is asked")
     answer: str | None = Field(None, description="info_received: the consumer's answer")
     kinds: list[str] | None = Field(None, description="propose_resolution: repair, replacement, refund, compensation, apology, explanation, no_action")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -169,6 +169,69 @@ def assign(complaint: Complaint, *, by: Actor, handler) -> Complaint:
             previous_handler_id=previous.pk if previous else None,
         )
     return complaint
+
+
+@lifecycle.action(
+    label=gettext_lazy("set the category"),
+    sources={Status.RECEIVED, Status.ACKNOWLEDGED, Status.INVESTIGATING},
+    target=None,
+    who={STAGE_STAFF},
+    parameters=("category",),
+    guard=lifecycle.has_another_category,
+)
+def set_category(complaint: Complaint, *, by: Actor, category: str) -> Complaint:
+    """Give (or change) the complaint's category, e.g. one that came by mail without one (seed 003).
+
+    The category's routing applies as at intake: its team, and its person unless someone handles
+    the complaint already. The category's required fields that the complaint lacks are asked of
+    the consumer at once (`ask_info`) once the complaint is acknowledged; before that the desk
+    offers the question with them.
+    """
+    with _performing("set_category", complaint, by) as complaint:
+        chosen = (
+            complaint.organisation.categories.filter(active=True, slug=category)
+            .select_related("route_to_team", "route_to_user")
+            .first()
+        )
+        if chosen is None:
+            raise InvalidInput({"category": _("Unknown category %(slug)s.") % {"slug": category}})
+        if chosen.pk == complaint.category_id:
+            raise InvalidInput({"category": _("The complaint has this category already.")})
+        previous = complaint.category
+        complaint.category = chosen
+        if chosen.route_to_team_id:
+            complaint.team = chosen.route_to_team
+        if chosen.route_to_user_id and complaint.handler_id is None:
+            complaint.handler = chosen.route_to_user
+        missing = missing_fields(complaint)
+        timeline.record(
+            complaint, EventKind.CATEGORY_SET, by, category=chosen.slug,
+            previous_category=previous.slug if previous else "", missing_fields=[field.key for field in missing],
+        )
+    if missing and complaint.status in lifecycle.ACTIONS["ask_info"].sources:
+        complaint = ask_info(complaint, by=by, question=missing_fields_question(complaint, missing))
+    return complaint
+
+
+def missing_fields(complaint: Complaint) -> list:
+    """The required fields of the complaint's category that it has no value (or file) for."""
+    if complaint.category is None:
+        return []
+    uploaded = set(complaint.attachments.exclude(field_key="").values_list("field_key", flat=True))
+    return [
+        field
+        for field in complaint.category.fields.all()
+        if field.required and field.key not in complaint.field_values and field.key not in uploaded
+    ]
+
+
+def missing_fields_question(complaint: Complaint, missing: list) -> str:
+    """The request for the missing fields, in the consumer's language."""
+    with translation.override(complaint.contact_language):
+        return _(
+            "To handle your complaint we need some more details: %(fields)s. Please send them by replying to "
+            "this e-mail or on your complaint's page."
+        ) % {"fields": ", ".join(field.label for field in missing)}
 
 
 @lifecycle.action(

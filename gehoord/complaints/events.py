@@ -21,6 +21,7 @@ class EventKind(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Escalation acknowledged")
     ASSIGNED = "assigned", _("Assigned")
+    CATEGORY_SET = "category_set", _("Category set")
     INVESTIGATION_STARTED = "investigation_started", _("Investigation started")
     INFORMATION_REQUESTED = "information_requested", _("Information asked from the consumer")
     INFORMATION_RECEIVED = "information_received", _("Information received")
@@ -81,6 +82,8 @@ TYPES: dict[EventKind, EventType] = {
         visible=True, plain=("handler_id", "previous_handler_id"), personal=("handler",),
         for_consumer=_("Handler assigned"),
     ),
+    # Slugs, and the keys of the new category's required fields the complaint lacks.
+    EventKind.CATEGORY_SET: _type(plain=("category", "previous_category", "missing_fields")),
     EventKind.INVESTIGATION_STARTED: _type(visible=True),
     EventKind.INFORMATION_REQUESTED: _type(
         visible=True, plain=("message_id",), for_consumer=_("More information requested")

@@ -109,6 +109,12 @@ def consumer_closes_only_resolved(complaint: Complaint, actor: Actor) -> str | N
     return None
 
 
+def has_another_category(complaint: Complaint, actor: Actor) -> str | None:
+    if not complaint.organisation.categories.filter(active=True).exclude(pk=complaint.category_id).exists():
+        return _("The organisation has no other category to choose.")
+    return None
+
+
 def has_deadline_to_extend(complaint: Complaint, actor: Actor) -> str | None:
     # `next_deadline_at` is the nearest running deadline (policies.deadlines keeps it), and every
     # running deadline is of the current stage: an escalation cancels the earlier stage's.

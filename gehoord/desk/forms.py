@@ -197,6 +197,23 @@ class AssignForm(ActionForm):
         return {"handler": self.staff[int(self.cleaned_data["handler"])]}
 
 
+class SetCategoryForm(ActionForm):
+    action = "set_category"
+    title = _("Set the category")
+    submit = _("Set the category")
+    done = _("The category was set.")
+
+    category = forms.ChoiceField(
+        label=_("Category"),
+        help_text=_("Its routing applies; the fields it requires and the complaint lacks are asked of the consumer."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(c.slug, c.name) for c in queries.categories_of(self.complaint.organisation) if c.pk != self.complaint.category_id]
+        self.fields["category"].choices = [("", _("Choose…")), *choices]
+
+
 class AskInfoForm(ActionForm):
     action = "ask_info"
     title = _("Ask for information")
@@ -204,6 +221,12 @@ class AskInfoForm(ActionForm):
     done = _("The question was sent to the consumer.")
 
     question = _text(_("Question to the consumer"), help_text=_("The consumer receives this by e-mail."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What the category requires and the complaint lacks, asked in the consumer's language.
+        if missing := actions.missing_fields(self.complaint):
+            self.fields["question"].initial = actions.missing_fields_question(self.complaint, missing)
 
 
 class InfoReceivedForm(ActionForm):
@@ -443,6 +466,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     for form in (
         AcknowledgeForm,
         AssignForm,
+        SetCategoryForm,
         StartForm,
         AskInfoForm,
         InfoReceivedForm,

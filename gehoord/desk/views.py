@@ -453,6 +453,10 @@ def _event_details(kind: str, data: dict) -> list[str]:
             details.append(_("Handled by %(handler)s.") % {"handler": data["handler"]})
         if data.get("expected_answer_by"):
             details.append(_("Answer expected by %(when)s") % {"when": _when(data["expected_answer_by"])})
+    elif kind == EventKind.CATEGORY_SET:
+        details.append(_("Category: %(category)s.") % {"category": data.get("category", "")})
+        if data.get("missing_fields"):
+            details.append(_("Missing: %(fields)s.") % {"fields": ", ".join(data["missing_fields"])})
     elif kind == EventKind.ASSIGNED and data.get("handler"):
         details.append(_("Assigned to %(handler)s.") % {"handler": data["handler"]})
     elif kind == EventKind.ESCALATED:

@@ -155,6 +155,7 @@ def _as_filed(complaint, as_manon):
 # Each action with a body Acme's own token could run it with, and the state in which it can.
 EVERY_ACTION = [
     ("assign", {"handler": "alice"}, _as_filed),
+    ("set_category", {"category": "delivery"}, _as_filed),
     ("acknowledge", None, _escalated),
     ("start", None, _as_filed),
     ("ask_info", {"question": "Heeft u een foto?"}, _as_filed),

@@ -20,7 +20,7 @@ from gehoord.complaints.actors import Actor
 from gehoord.complaints.models import Complaint, Message, Outcome, OutcomeLetter, Resolution, Stage, Status
 from gehoord.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from gehoord.mail.models import OutboundMail
-from gehoord.organisations.models import Category, Membership, Role, Team
+from gehoord.organisations.models import Category, CategoryField, FieldType, Membership, Role, Team
 from gehoord.policies.models import Deadline
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -1137,13 +1137,13 @@ def test_allowed_actions_offers_exactly_what_check_allows(reach, cast, road):
 @pytest.mark.parametrize(
     "road, who, offered",
     [
-        ("investigating", "alice", {"assign", "ask_info", "propose_resolution", "escalate", "close", "withdraw"}),
+        ("investigating", "alice", {"assign", "set_category", "ask_info", "propose_resolution", "escalate", "close", "withdraw"}),
         ("awaiting_consumer", "carol", {"info_received", "escalate", "withdraw"}),
         ("resolution_proposed", "carol", {"accept", "reject", "escalate", "withdraw"}),
         ("resolved", "carol", {"close", "withdraw"}),
         # vxhome sets stage 2 no term: there is no deadline to extend.
         ("escalated", "manon", {"assign", "acknowledge", "decide", "withdraw"}),
-        ("investigating", "manon", {"assign", "ask_info", "propose_resolution", "escalate", "close", "extend_deadline", "withdraw"}),
+        ("investigating", "manon", {"assign", "set_category", "ask_info", "propose_resolution", "escalate", "close", "extend_deadline", "withdraw"}),
         ("escalated", "alice", set()),
         ("closed", "carol", {"escalate", "refer"}),
         ("closed_in_favour", "carol", set()),
@@ -1153,3 +1153,71 @@ def test_allowed_actions_offers_exactly_what_check_allows(reach, cast, road):
 )
 def test_what_each_party_is_offered(reach, cast, road, who, offered):
     assert set(lifecycle.allowed_actions(reach(road), cast[who])) == offered
+
+
+# --- the category, set while handling (seed 003: complaints come by mail, without one) -----------
+
+
+@pytest.fixture
+def solarwave(alice, manon):
+    """Seed 003's inverter maker: service complaints go to the service team and need a ticket and a
+    serial number; a person acknowledges."""
+    organisation = make_organisation("solarwave", preset="inverter")
+    for user, role in ((alice, Role.AGENT), (manon, Role.MANAGER)):
+        Membership.objects.create(user=user, organisation=organisation, role=role)
+    service_team = Team.objects.create(organisation=organisation, name="Serviceteam")
+    service = Category.objects.create(organisation=organisation, slug="service", name="Service", route_to_team=service_team)
+    for position, (key, label) in enumerate((("ticket_number", "Ticketnummer"), ("serial_number", "Serienummer"))):
+        CategoryField.objects.create(
+            category=service, key=key, label=label, field_type=FieldType.SERIAL, required=True, position=position
+        )
+    Category.objects.create(organisation=organisation, slug="product", name="Product")
+    return organisation
+
+
+def mailed_complaint(organisation):
+    return carol_complaint(organisation, channel="email", category="")
+
+
+def test_staff_set_the_category_of_a_mailed_complaint_and_its_fields_are_asked(solarwave, alice):
+    complaint = mailed_complaint(solarwave)
+    as_alice = Actor.staff(alice, solarwave)
+    actions.acknowledge(complaint, by=as_alice)
+
+    actions.set_category(complaint, by=as_alice, category="service")
+
+    complaint = Complaint.objects.get(pk=complaint.pk)
+    assert (complaint.category.slug, complaint.team.name) == ("service", "Serviceteam")  # its routing applies
+    assert complaint.status == Status.AWAITING_CONSUMER
+    set_event, asked = complaint.events.order_by("id")[2:4]
+    assert (set_event.kind, set_event.actor) == ("category_set", alice)
+    assert set_event.data == {"category": "service", "previous_category": "", "missing_fields": ["ticket_number", "serial_number"]}
+    assert asked.kind == "information_requested"
+    [mail] = mails(complaint, "information_request")
+    assert "Ticketnummer, Serienummer" in mail.body_text
+
+
+def test_a_category_set_before_the_acknowledgement_waits_for_staff_to_ask(solarwave, alice):
+    complaint = mailed_complaint(solarwave)
+
+    actions.set_category(complaint, by=Actor.staff(alice, solarwave), category="service")
+
+    complaint = Complaint.objects.get(pk=complaint.pk)
+    assert complaint.status == Status.RECEIVED
+    assert not mails(complaint, "information_request")
+    assert [field.key for field in actions.missing_fields(complaint)] == ["ticket_number", "serial_number"]
+    assert "Ticketnummer, Serienummer" in actions.missing_fields_question(complaint, actions.missing_fields(complaint))
+
+
+def test_an_unknown_or_the_same_category_is_refused_and_changes_nothing(solarwave, alice):
+    complaint = mailed_complaint(solarwave)
+    as_alice = Actor.staff(alice, solarwave)
+    actions.set_category(complaint, by=as_alice, category="product")
+    before = stored(complaint)
+
+    for typed in ("bestaat-niet", "product"):
+        with pytest.raises(InvalidInput) as refused:
+            actions.set_category(complaint, by=as_alice, category=typed)
+        assert set(refused.value.errors) == {"category"}
+
+    assert stored(complaint) == before

@@ -178,7 +178,8 @@ def test_alice_at_the_first_line_gets_the_first_line_actions(as_alice_browser, c
     html = as_alice_browser.get(page_url(carols)).content.decode()
 
     assert offered_actions(html) == {
-        "assign", "start", "ask_info", "propose_resolution", "close", "escalate", "withdraw", "reject_as_spam",
+        "assign", "set_category", "start", "ask_info", "propose_resolution", "close", "escalate", "withdraw",
+        "reject_as_spam",
     }
     assert 'id="action-message"' in html and 'id="action-note"' in html
     # Taking the complaint on herself is all an agent may do with "assign".

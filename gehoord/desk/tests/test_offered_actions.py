@@ -11,6 +11,7 @@ from gehoord.complaints.actors import Actor
 from gehoord.complaints.models import Complaint
 from gehoord.desk import forms
 from gehoord.desk.tests.conftest import action_url, browser, offered_actions, page_url
+from gehoord.organisations.models import Category
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,7 @@ def form_data(complaint, action: str, user) -> dict:
         return {"deadline": pending.kind, "due_at": due.strftime("%Y-%m-%dT%H:%M"), "reason": "Wachten op onderdelen."}
     return {
         "assign": {"handler": user.pk},
+        "set_category": {"category": "product" if complaint.category and complaint.category.slug == "bezorging" else "bezorging"},
         "acknowledge": {},
         "start": {},
         "ask_info": {"question": "Heeft u een foto?"},
@@ -68,8 +70,16 @@ ARGUMENTS = {
 }
 
 
+@pytest.fixture
+def shop(shop):
+    """The web shop with two categories, so there is one to set."""
+    Category.objects.create(organisation=shop, slug="bezorging", name="Bezorging")
+    Category.objects.create(organisation=shop, slug="product", name="Product")
+    return shop
+
+
 def reach(shop, people, road: str) -> Complaint:
-    complaint = carol_complaint(shop, order_number=f"ORD-{Complaint.objects.count() + 1}")
+    complaint = carol_complaint(shop, order_number=f"ORD-{Complaint.objects.count() + 1}", category="bezorging")
     for action, who in ROADS[road]:
         actions.perform(action, complaint, by=Actor.staff(people[who], shop), **ARGUMENTS[action])
     return Complaint.objects.get(pk=complaint.pk)
