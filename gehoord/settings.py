@@ -116,8 +116,21 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Largest single upload; a request may carry a few of them.
+# Largest single upload; a form post may carry a few of them, together at most the submission's size.
 GEHOORD_MAX_UPLOAD_BYTES = env.integer("GEHOORD_MAX_UPLOAD_MB", 25, minimum=1) * 1024 * 1024
+GEHOORD_MAX_SUBMISSION_BYTES = env.integer("GEHOORD_MAX_SUBMISSION_MB", 100, minimum=1) * 1024 * 1024
+if GEHOORD_MAX_SUBMISSION_BYTES < GEHOORD_MAX_UPLOAD_BYTES:
+    raise env.ConfigurationError("GEHOORD_MAX_SUBMISSION_MB must be at least GEHOORD_MAX_UPLOAD_MB")
+# Images are decoded to be re-encoded without metadata: larger ones (by their header) are refused
+# undecoded. Far below Pillow's own limit of 89 megapixels, which costs seconds and most of a gigabyte.
+GEHOORD_MAX_IMAGE_PIXELS = env.integer("GEHOORD_MAX_IMAGE_MEGAPIXELS", 40, minimum=1) * 1_000_000
+# The first handler refuses the files of a form post with too many of them or too many bytes before
+# any is kept; the others keep small files in memory and stream larger ones to temporary files.
+FILE_UPLOAD_HANDLERS = [
+    "gehoord.complaints.forms.SubmissionLimits",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # An API request carries its files base64-encoded (4/3 of their size), a few at a time.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * GEHOORD_MAX_UPLOAD_BYTES
 

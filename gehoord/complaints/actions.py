@@ -305,7 +305,7 @@ def ask_info(complaint: Complaint, *, by: Actor, question: str) -> Complaint:
     parameters=("answer",),
 )
 def info_received(complaint: Complaint, *, by: Actor, answer: str = "", uploads: list[Upload | CheckedUpload] = ()) -> Complaint:
-    with _performing("info_received", complaint, by) as complaint:
+    with attachments.atomic(), _performing("info_received", complaint, by) as complaint:
         # Staff record in their own words what the consumer told them (by phone, say): a note.
         kind = Message.Kind.CONSUMER if by.kind == ActorKind.CONSUMER else Message.Kind.NOTE
         required = by.kind == ActorKind.CONSUMER and not uploads
@@ -623,7 +623,7 @@ def add_message(
             raise NotPermitted(_("You may not write on this complaint."))
     elif not (by.is_staff_side and by.acts_for(complaint) and by.roles & {Role.AGENT, Role.MANAGER, Role.BOARD}):
         raise NotPermitted(_("You may not write on this complaint."))
-    with transaction.atomic():
+    with attachments.atomic():
         locked = Complaint.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=complaint.pk)
         # Decided on the locked row, not the caller's copy: the page may predate the question.
         if by.kind == ActorKind.CONSUMER and locked.status == Status.AWAITING_CONSUMER:

@@ -8,11 +8,17 @@ state only their differences: the consumer's form (portal) its wording and its r
 staff intake (desk) the channel and a phone number instead of an address.
 
 Forms parse and check; they never file: the view hands `new_complaint()` and `uploads` to
-`intake.file_complaint`.
+`intake.file_complaint`. Their files are not read here: `SubmissionLimits`, the first upload handler,
+refuses the files of a post with too many of them or too many bytes before any is kept, and the
+files that pass reach the domain as they are, in memory or on disk (`as_upload`).
 """
+
+import io
 
 from django import forms
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 from django.utils.html import format_html
@@ -48,11 +54,76 @@ class DomainErrorsForm(forms.Form):
             self.add_error(name, message)
 
 
+# The form's text beside its files, when a post's size is held against the submission's limit.
+FORM_TEXT_ALLOWANCE = 2**20
+
+
+class RefusedFile(UploadedFile):
+    """A file of a form post that was refused before any of it was kept (`SubmissionLimits`)."""
+
+    TOO_MANY = "too_many"
+    TOO_LARGE = "too_large"
+
+    def __init__(self, name: str, reason: str, post_bytes: int):
+        super().__init__(io.BytesIO(), name=name, content_type="application/octet-stream", size=0)
+        self.reason = reason
+        self.post_bytes = post_bytes
+
+    def explanation(self) -> str:
+        if self.reason == self.TOO_MANY:
+            return _("%(name)s: not accepted, at most %(count)d files can be sent at once.") % {
+                "name": self.name, "count": MAX_FILES_PER_SUBMISSION
+            }
+        return _(
+            "%(name)s: not accepted, the files sent at once may be at most %(limit)d MB together (these were %(size)d MB)."
+        ) % {
+            "name": self.name,
+            "limit": settings.GEHOORD_MAX_SUBMISSION_BYTES // 2**20,
+            "size": -(-self.post_bytes // 2**20),
+        }
+
+
+class SubmissionLimits(FileUploadHandler):
+    """The first upload handler (settings.FILE_UPLOAD_HANDLERS): the files of a post with more bytes
+    than a submission may carry, and every file past the most one submission may have, are refused
+    before a byte of them is kept in memory or on disk; they reach the form as `RefusedFile`s. The
+    post's other fields are read as usual, so the form says what is wrong beside what was typed."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.post_bytes = content_length
+        self.too_large = content_length > settings.GEHOORD_MAX_SUBMISSION_BYTES + FORM_TEXT_ALLOWANCE
+        self.files_seen = 0
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.files_seen += 1
+        self.refusal = None
+        if self.too_large:
+            self.refusal = RefusedFile.TOO_LARGE
+        elif self.files_seen > MAX_FILES_PER_SUBMISSION:
+            self.refusal = RefusedFile.TOO_MANY
+
+    def receive_data_chunk(self, raw_data, start):
+        return None if self.refusal else raw_data  # None: the handlers after this one get nothing
+
+    def file_complete(self, file_size):
+        return RefusedFile(self.file_name, self.refusal, self.post_bytes) if self.refusal else None
+
+
+class EvidenceFileField(forms.FileField):
+    """A file the domain checks (type, size, metadata); one refused on arrival says why here."""
+
+    def to_python(self, data):
+        if isinstance(data, RefusedFile):
+            raise forms.ValidationError(data.explanation(), code=data.reason)
+        return super().to_python(data)
+
+
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
 
-class MultipleFileField(forms.FileField):
+class MultipleFileField(EvidenceFileField):
     """Several files in one input; the domain checks each file's type and size."""
 
     def __init__(self, **kwargs):
@@ -61,14 +132,22 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = [item for item in data if item] if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned, problems = [], []
+        for item in files:
+            try:
+                cleaned.append(super().clean(item, initial))
+            except forms.ValidationError as problem:
+                problems.extend(problem.error_list)
+        if problems:
+            raise forms.ValidationError(problems)
         if len(files) > MAX_FILES_PER_SUBMISSION:
             raise forms.ValidationError(_("At most %(count)d files at once.") % {"count": MAX_FILES_PER_SUBMISSION})
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+        return cleaned
 
 
-def read_upload(uploaded, field_key: str = "") -> Upload:
-    uploaded.seek(0)
-    return Upload(name=uploaded.name, content=uploaded.read(), field_key=field_key)
+def as_upload(uploaded: UploadedFile, field_key: str = "") -> Upload:
+    """A file of a form post as the domain takes it: the file itself, in memory or on disk, not read."""
+    return Upload(name=uploaded.name, file=uploaded, field_key=field_key)
 
 
 def category_form_field(category_field) -> forms.Field:
@@ -86,7 +165,7 @@ def category_form_field(category_field) -> forms.Field:
         choices = [("", _("Choose…"))] + [(choice, choice) for choice in category_field.choices]
         return forms.ChoiceField(choices=choices, **common)
     if kind == FieldType.FILE:
-        return forms.FileField(widget=forms.FileInput(attrs={"accept": ACCEPTED_FILES}), **common)
+        return EvidenceFileField(widget=forms.FileInput(attrs={"accept": ACCEPTED_FILES}), **common)
     attrs = {"autocomplete": "off"}
     if kind == FieldType.SERIAL:
         attrs.update(spellcheck="false", autocapitalize="characters")
@@ -110,7 +189,9 @@ class ComplaintFormBase(DomainErrorsForm):
     desired_solution = forms.CharField(
         label=_("Desired solution"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
-    attachments = MultipleFileField(label=_("Files"), required=False, help_text=_("Up to %(count)d files of at most %(size)d MB each."))
+    attachments = MultipleFileField(
+        label=_("Files"), required=False, help_text=_("Up to %(count)d files of at most %(size)d MB each, %(total)d MB together.")
+    )
     contact_name = forms.CharField(label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     contact_email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     contact_phone = forms.CharField(
@@ -144,7 +225,7 @@ class ComplaintFormBase(DomainErrorsForm):
                 "The order number is the reference of the complaint: it is followed with this number."
             )
         files = self.fields["attachments"]
-        files.help_text = files.help_text % {"count": MAX_FILES_PER_SUBMISSION, "size": max_upload_mb()}
+        files.help_text = files.help_text % upload_limits()
         self.fields["purchase_date"].widget.attrs["max"] = timezone.localdate().isoformat()
 
     def field_name_for(self, key: str) -> str | None:
@@ -202,12 +283,12 @@ class ComplaintFormBase(DomainErrorsForm):
 
     def _collect_uploads(self, cleaned) -> None:
         for uploaded in cleaned.get("attachments") or []:
-            self.uploads.append(read_upload(uploaded))
+            self.uploads.append(as_upload(uploaded))
             self.upload_fields.append("attachments")
         for spec in self.category_fields:
             uploaded = cleaned.get(f"{FIELD_PREFIX}{spec.key}") if spec.field_type == FieldType.FILE else None
             if uploaded:
-                self.uploads.append(read_upload(uploaded, field_key=spec.key))
+                self.uploads.append(as_upload(uploaded, field_key=spec.key))
                 self.upload_fields.append(f"{FIELD_PREFIX}{spec.key}")
 
     def _field_values(self, cleaned) -> dict:
@@ -235,8 +316,13 @@ class ComplaintFormBase(DomainErrorsForm):
         )
 
 
-def max_upload_mb() -> int:
-    return settings.GEHOORD_MAX_UPLOAD_BYTES // 2**20
+def upload_limits() -> dict[str, int]:
+    """The limits a file input's help text states: count, size of each and of all (MB)."""
+    return {
+        "count": MAX_FILES_PER_SUBMISSION,
+        "size": settings.GEHOORD_MAX_UPLOAD_BYTES // 2**20,
+        "total": settings.GEHOORD_MAX_SUBMISSION_BYTES // 2**20,
+    }
 
 
 _CLASS_RESERVED = frozenset("()[{}/|")

@@ -70,7 +70,7 @@ def file_complaint(
     complaint.received_at = (received_at or timezone.now()).astimezone(datetime.UTC)
     complaint.policy = policy
     received_deadlines = deadlines.plan_receipt(complaint)
-    with transaction.atomic():
+    with attachments.atomic():
         _save_with_reference(complaint, use_order_number=policy.spec.order_number_is_reference)
         for upload in checked:
             attachments.store(complaint, upload)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gehoord.complaints import actions, selection
-from gehoord.complaints.forms import ComplaintFormBase, DomainErrorsForm, MultipleFileField, read_upload
+from gehoord.complaints.forms import ComplaintFormBase, DomainErrorsForm, MultipleFileField, as_upload
 from gehoord.complaints.models import Channel, Outcome, Resolution, Stage, Status
 from gehoord.desk import queries
 from gehoord.organisations.models import Language, Role
@@ -520,7 +520,7 @@ class MessageForm(DomainErrorsForm):
         return {
             "body": self.cleaned_data["body"],
             "internal": self.internal,
-            "uploads": [read_upload(uploaded) for uploaded in self.cleaned_data["attachments"]],
+            "uploads": [as_upload(uploaded) for uploaded in self.cleaned_data["attachments"]],
         }
 
     def field_name_for(self, key: str) -> str | None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from gehoord.complaints import actions
 from gehoord.complaints.actors import Actor
-from gehoord.complaints.attachments import MAX_FILES_PER_SUBMISSION, Upload, check_upload
+from gehoord.complaints.attachments import MAX_FILES_PER_SUBMISSION, CheckedUpload, Upload, check_upload
 from gehoord.complaints.intake import NewComplaint, file_complaint
 from gehoord.complaints.models import Channel, Complaint
 from gehoord.errors import DomainError
@@ -58,25 +58,22 @@ def answerable_id(inbound: InboundMail) -> str:
     return "" if inbound.message_id_synthetic else inbound.message_id
 
 
-def content(mail: ParsedMail, language: str) -> tuple[str, list[Upload], list[dict]]:
+def content(mail: ParsedMail, language: str) -> tuple[str, list[CheckedUpload], list[dict]]:
     """The message text (visible text plus forwarded mails) and the attachments that pass the checks."""
     texts = [mail.text_visible.strip()]
     candidates = []
     _collect(mail, texts, candidates, depth=0)
     body = "\n\n".join(text for text in texts if text).strip()
-    uploads: list[Upload] = []
+    uploads: list[CheckedUpload] = []
     refused: list[dict] = []
     for attachment in candidates:
-        upload = Upload(name=attachment.filename, content=attachment.payload)
         if len(uploads) >= MAX_FILES_PER_SUBMISSION:
             refused.append({"name": attachment.filename, "reason": "too many files in one mail"})
             continue
         try:
-            check_upload(upload)
+            uploads.append(check_upload(Upload.from_bytes(attachment.filename, attachment.payload)))
         except ValueError as problem:
             refused.append({"name": attachment.filename, "reason": str(problem)})
-            continue
-        uploads.append(upload)
     if not body and not uploads:
         with translation.override(language):
             body = mail.subject.strip() or _("(The e-mail had no text.)")

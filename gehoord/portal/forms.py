@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gehoord.complaints import intake
 from gehoord.complaints.actions import FeedbackInput
-from gehoord.complaints.attachments import MAX_FILES_PER_SUBMISSION, Upload
-from gehoord.complaints.forms import ComplaintFormBase, DomainErrorsForm, MultipleFileField, max_upload_mb, read_upload
+from gehoord.complaints.attachments import Upload
+from gehoord.complaints.forms import ComplaintFormBase, DomainErrorsForm, MultipleFileField, as_upload, upload_limits
 from gehoord.organisations.models import Language, Organisation
 
 ACCEPTED_FILES = "image/*,video/*,application/pdf"
@@ -69,7 +69,7 @@ class ComplaintForm(PortalForm, ComplaintFormBase):
     attachments = MultipleFileField(
         label=_("Photos, a video or a PDF"),
         required=False,
-        help_text=_("Up to %(count)d files of at most %(size)d MB each."),
+        help_text=_("Up to %(count)d files of at most %(size)d MB each, %(total)d MB together."),
     )
     contact_name = forms.CharField(
         label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
@@ -177,15 +177,12 @@ class MessageForm(PortalForm):
     files = MultipleFileField(
         label=_("Photos, a video or a PDF"),
         required=False,
-        help_text=_("Up to %(count)d files of at most %(size)d MB each."),
+        help_text=_("Up to %(count)d files of at most %(size)d MB each, %(total)d MB together."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["files"].help_text = self.fields["files"].help_text % {
-            "count": MAX_FILES_PER_SUBMISSION,
-            "size": max_upload_mb(),
-        }
+        self.fields["files"].help_text = self.fields["files"].help_text % upload_limits()
 
     def field_name_for(self, key: str) -> str | None:
         if key.startswith("attachments."):
@@ -201,7 +198,7 @@ class MessageForm(PortalForm):
     @property
     def uploads(self) -> list[Upload]:
         chosen = self.cleaned_data.get("files") or []
-        return [read_upload(uploaded) for uploaded in chosen]
+        return [as_upload(uploaded) for uploaded in chosen]
 
 
 # The consumer's lifecycle actions on the tracking page, each with its form (arguments() gives the

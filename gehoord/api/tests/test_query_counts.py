@@ -82,7 +82,7 @@ def bare_complaint(acme, manon, as_manon):
 @pytest.fixture
 def long_history(acme, alice, as_manon, as_alice):
     """A complaint with many events, messages, files, proposals and an outcome letter."""
-    photo = Upload(name="foto.png", content=png_bytes())
+    photo = Upload.from_bytes("foto.png", png_bytes())
     complaint = carol_complaint(acme, uploads=[photo, photo, photo])
     carol = Actor.consumer(complaint)
     actions.assign(complaint, by=as_manon, handler=alice)

@@ -140,11 +140,11 @@ def test_cleaned_category_values_are_stored_as_plain_json(acme, billing):
 
 def test_a_file_field_is_satisfied_by_an_upload_tagged_with_its_key(acme, damage):
     with pytest.raises(InvalidInput) as refused:
-        carol_complaint(acme, category="damage", uploads=[Upload("bon.pdf", PDF)])
+        carol_complaint(acme, category="damage", uploads=[Upload.from_bytes("bon.pdf", PDF)])
     assert set(refused.value.errors) == {"fields.photo"}
     assert nothing_stored()
 
-    complaint = carol_complaint(acme, category="damage", uploads=[Upload("foto.pdf", PDF, field_key="photo")])
+    complaint = carol_complaint(acme, category="damage", uploads=[Upload.from_bytes("foto.pdf", PDF, field_key="photo")])
 
     assert complaint.attachments.get().field_key == "photo"
 

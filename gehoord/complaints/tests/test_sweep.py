@@ -31,6 +31,12 @@ WELZO_DUE = "2027-01-07T23:59:59+00:00"
 VXHOME_DUE = "2027-01-04T23:59:59+01:00"
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """The sweep removes stored files no attachment refers to: other tests' files stay out of its way."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 @pytest.fixture
 def company(db):
     """`company("welzo")`: a staffed organisation on that preset (see policies/tests/support.py)."""

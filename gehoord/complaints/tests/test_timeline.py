@@ -72,7 +72,7 @@ def test_the_timeline_tells_the_story_in_order_and_carol_sees_her_part(complaint
     complaint = actions.start(complaint, by=as_alice)
     actions.add_message(complaint, by=as_alice, body="Vervoerder bellen.", internal=True)
     complaint = actions.ask_info(complaint, by=as_alice, question="Heeft u foto's?")
-    actions.add_message(complaint, by=carol, body="Ja, hierbij.", uploads=[Upload("foto.pdf", PDF)])
+    actions.add_message(complaint, by=carol, body="Ja, hierbij.", uploads=[Upload.from_bytes("foto.pdf", PDF)])
     actions.record_personal_data_view(complaint, by=as_manon)
     complaint = actions.propose_resolution(complaint, by=as_alice, kinds=["replacement"], text="Nieuwe boxspring.")
     complaint = actions.accept(complaint, by=carol)
@@ -196,7 +196,7 @@ def test_an_internal_note_stays_internal(complaint, as_alice):
 
 
 def test_a_message_may_be_just_evidence(complaint, carol, media):
-    message = actions.add_message(complaint, by=carol, body="", uploads=[Upload("bon.pdf", PDF)])
+    message = actions.add_message(complaint, by=carol, body="", uploads=[Upload.from_bytes("bon.pdf", PDF)])
 
     attachment = Attachment.objects.get(complaint=complaint)
     assert attachment.message == message
@@ -221,7 +221,7 @@ def test_a_message_with_a_refused_upload_stores_nothing(complaint, carol, media)
             complaint,
             by=carol,
             body="Zie bijlage.",
-            uploads=[Upload("bon.pdf", PDF), Upload("virus.jpg", b"MZ\x90\x00" + b"\x00" * 60)],
+            uploads=[Upload.from_bytes("bon.pdf", PDF), Upload.from_bytes("virus.jpg", b"MZ\x90\x00" + b"\x00" * 60)],
         )
 
     assert refused.value.errors["attachments.1"].startswith("virus.jpg: ")

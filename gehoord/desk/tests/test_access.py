@@ -18,7 +18,7 @@ from gehoord.organisations.models import Role
 
 @pytest.fixture
 def carols(acme):
-    return carol_complaint(acme, uploads=[Upload(name="bon.pdf", content=PDF)])
+    return carol_complaint(acme, uploads=[Upload.from_bytes("bon.pdf", PDF)])
 
 
 def acme_pages(complaint):

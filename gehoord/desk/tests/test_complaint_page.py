@@ -29,7 +29,7 @@ def carols(acme):
         product="Boxspring Oslo",
         desired_solution="Een nieuwe boxspring.",
         contact_phone="+31 6 5555 0000",
-        uploads=[Upload(name="schade.png", content=png_bytes()), Upload(name="bon.pdf", content=PDF)],
+        uploads=[Upload.from_bytes("schade.png", png_bytes()), Upload.from_bytes("bon.pdf", PDF)],
     )
 
 
@@ -68,7 +68,7 @@ def test_images_are_previewed_through_the_desk_and_other_files_are_downloads(as_
 
 
 def test_a_file_of_another_complaint_is_not_found_under_this_one(as_alice_browser, carols, acme):
-    other = carol_complaint(acme, uploads=[Upload(name="andere.pdf", content=PDF)])
+    other = carol_complaint(acme, uploads=[Upload.from_bytes("andere.pdf", PDF)])
 
     response = as_alice_browser.get(page_url(carols, "desk:attachment", other.attachments.get().pk))
 
@@ -95,7 +95,7 @@ def test_the_timeline_shows_events_messages_and_notes(as_alice_browser, as_alice
         carols,
         by=Actor.consumer(carols),
         body="Hier is de foto.",
-        uploads=[Upload(name="label.png", content=png_bytes())],
+        uploads=[Upload.from_bytes("label.png", png_bytes())],
     )
 
     html = as_alice_browser.get(page_url(carols)).content.decode()
@@ -148,7 +148,7 @@ def test_the_page_takes_the_same_number_of_queries_however_long_the_file(as_alic
 
     for index in range(4):
         actions.add_message(
-            carols, by=as_alice, body=f"Bericht {index}", uploads=[Upload(name=f"foto{index}.png", content=png_bytes())]
+            carols, by=as_alice, body=f"Bericht {index}", uploads=[Upload.from_bytes(f"foto{index}.png", png_bytes())]
         )
         actions.add_message(carols, by=as_alice, body=f"Notitie {index}", internal=True)
     many = _page_queries(as_alice_browser, carols)

@@ -102,7 +102,7 @@ class TestOnlyYourOwnComplaint:
         carol = carol_complaint(acme)
         dave = carol_complaint(acme, contact_email="dave@example.nl", contact_name="Dave",
                                description="Daves eigen klacht.",
-                               uploads=[Upload("dave.png", png_bytes())])
+                               uploads=[Upload.from_bytes("dave.png", png_bytes())])
         track(client, carol.reference, carol.contact_email)
         page = client.get(tracking_url(dave))
         assert page.status_code == 302 and page["Location"] == reverse("portal:track")
@@ -137,10 +137,10 @@ class TestOnlyYourOwnComplaint:
 class TestTheComplaintPage:
     def test_shows_status_details_files_and_the_consumer_visible_timeline(self, client, acme, as_alice):
         complaint = carol_complaint(acme, category="product", field_values={"serial_number": "SN-1234"},
-                                    order_number="A-1001", uploads=[Upload("schade.png", png_bytes())])
+                                    order_number="A-1001", uploads=[Upload.from_bytes("schade.png", png_bytes())])
         actions.start(complaint, by=as_alice)
         actions.add_message(complaint, by=as_alice, body="Interne notitie: klant belt vaak.", internal=True,
-                            uploads=[Upload("intern.png", png_bytes(colour=(0, 0, 0)))])
+                            uploads=[Upload.from_bytes("intern.png", png_bytes(colour=(0, 0, 0)))])
         actions.add_message(complaint, by=as_alice, body="We kijken ernaar.")
         track(client, complaint.reference, complaint.contact_email)
         page = client.get(tracking_url(complaint))
@@ -157,7 +157,7 @@ class TestTheComplaintPage:
         assert "no-cache" in page["Cache-Control"] or "no-store" in page["Cache-Control"]
 
     def test_a_file_downloads_as_an_attachment_with_its_stored_type(self, client, acme, as_alice):
-        complaint = carol_complaint(acme, uploads=[Upload("schade.png", png_bytes())])
+        complaint = carol_complaint(acme, uploads=[Upload.from_bytes("schade.png", png_bytes())])
         stored = complaint.attachments.get()
         track(client, complaint.reference, complaint.contact_email)
         page = client.get(reverse("portal:attachment", args=[complaint.public_id, stored.pk]))
@@ -170,7 +170,7 @@ class TestTheComplaintPage:
 
     def test_a_file_of_an_internal_note_does_not_download(self, client, acme, as_alice):
         complaint = carol_complaint(acme)
-        note_upload = Upload("i.png", png_bytes())
+        note_upload = Upload.from_bytes("i.png", png_bytes())
         actions.add_message(complaint, by=as_alice, body="Intern.", internal=True, uploads=[note_upload])
         note_file = complaint.attachments.get()
         track(client, complaint.reference, complaint.contact_email)

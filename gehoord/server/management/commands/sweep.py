@@ -3,6 +3,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
+from gehoord.complaints import attachments
 from gehoord.complaints.sweep import sweep
 from gehoord.inbound import pipeline
 from gehoord.mail import tasks
@@ -10,8 +11,9 @@ from gehoord.mail import tasks
 
 class Command(BaseCommand):
     help = (
-        "Run the deadline sweep (reminders, missed deadlines, demanded updates, reassignment) and "
-        "the mail retries that have come due. "
+        "Run the deadline sweep (reminders, missed deadlines, demanded updates, reassignment), "
+        "the mail retries that have come due and, once an hour across all sweepers, the removal of "
+        "attachment files no attachment refers to (`gehoord sweep-orphans` runs that by hand). "
         "Once by default; with --every N it repeats every N seconds until SIGTERM/SIGINT "
         "(`gehoord serve` starts it with --every 60). Several sweepers may run at once."
     )
@@ -31,6 +33,7 @@ class Command(BaseCommand):
                     f"sweep: {result.checked} checked, {result.reminded} reminded, {result.missed} missed, "
                     f"{result.updates_sent} updates sent, {result.reassigned} reassigned, {result.errors} errors"
                 )
+            _remove_orphan_files(self.stdout, self.stderr)
             if every <= 0 or stop.wait(every):
                 return
 
@@ -42,3 +45,13 @@ def _retry_mail(stderr) -> None:
             job()
         except Exception as problem:  # one failing job must not stop the loop
             stderr.write(f"{job.__module__}.{job.__name__} failed: {problem}")
+
+
+def _remove_orphan_files(stdout, stderr) -> None:
+    try:
+        removed = attachments.remove_orphans_when_due()
+    except Exception as problem:  # the deadlines and the mail go on
+        stderr.write(f"removing orphaned attachment files failed: {problem}")
+        return
+    if removed:
+        stdout.write(f"orphans: {removed} attachment files no attachment refers to removed")
