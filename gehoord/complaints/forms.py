@@ -28,7 +28,7 @@ from gehoord.complaints import attachments, intake
 from gehoord.complaints.attachments import MAX_FILES_PER_SUBMISSION, CheckedUpload, Upload
 from gehoord.complaints.intake import NewComplaint
 from gehoord.errors import DomainError, InvalidInput
-from gehoord.organisations import category_fields
+from gehoord.organisations import category_fields, patterns
 from gehoord.organisations.models import Category, FieldType, Language, Organisation
 
 ACCEPTED_FILES = "image/*,video/*,application/pdf"
@@ -169,7 +169,8 @@ def category_form_field(category_field) -> forms.Field:
     attrs = {"autocomplete": "off"}
     if kind == FieldType.SERIAL:
         attrs.update(spellcheck="false", autocapitalize="characters")
-    if category_field.pattern:
+    # A pattern that can backtrack for hours would freeze the consumer's browser: the server checks it (bounded).
+    if category_field.pattern and patterns.is_safe(category_field.pattern):
         attrs["pattern"] = browser_pattern(category_field.pattern)
     return forms.CharField(widget=forms.TextInput(attrs=attrs), max_length=category_fields.MAX_TEXT, **common)
 

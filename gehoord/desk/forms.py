@@ -561,3 +561,25 @@ class IntakeForm(ComplaintFormBase):
             if "contact_email" not in self.errors:
                 self.add_error("contact_phone", _("Give a phone number or an e-mail address."))
         return data
+
+
+class NewAccountForm(DomainErrorsForm):
+    """The account an invitee makes on accepting: the invited address is its login, they choose the rest."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        values = super().clean()
+        if values.get("password") and values.get("password_again") not in (None, values["password"]):
+            self.add_error("password_again", _("The two passwords differ."))
+        return values
+
+    def arguments(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("first_name", "last_name", "password")}

@@ -11,7 +11,6 @@ import zoneinfo
 
 import holidays
 from django import forms
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
@@ -156,36 +155,13 @@ def _roles_field(**kwargs) -> forms.MultipleChoiceField:
     )
 
 
-class AddStaffForm(forms.Form):
-    username = forms.CharField(
-        label=gettext_lazy("Username"), max_length=150, help_text=gettext_lazy("Someone who already has a Gehoord login.")
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label=gettext_lazy("E-mail address"),
+        max_length=254,
+        help_text=gettext_lazy("The invitation goes to this address; its link works once, for 7 days."),
     )
     roles = _roles_field(initial=[Role.AGENT])
-
-
-class CreateStaffForm(forms.Form):
-    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150)
-    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150, required=False)
-    email = forms.EmailField(label=gettext_lazy("E-mail address"))
-    username = forms.CharField(
-        label=gettext_lazy("Username"),
-        max_length=150,
-        required=False,
-        help_text=gettext_lazy("Leave empty to use the e-mail address."),
-    )
-    password = forms.CharField(
-        label=gettext_lazy("Temporary password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=gettext_lazy("Give it to the person in a safe way; they should change it after logging in."),
-    )
-    roles = _roles_field(initial=[Role.AGENT])
-
-    def clean_password(self) -> str:
-        # Checked here too, so a weak password is named together with any other mistake.
-        password = self.cleaned_data["password"]
-        validate_password(password)
-        return password
 
 
 class RolesForm(forms.Form):

@@ -19,8 +19,10 @@ urlpatterns = [
     path("teams/", views.teams, name="settings_teams"),
     path("teams/<int:team_id>/", views.team, name="settings_team"),
     path("staff/", views.staff, name="settings_staff"),
-    path("staff/add/", views.staff_add, name="settings_staff_add"),
-    path("staff/create/", views.staff_create, name="settings_staff_create"),
+    path("staff/invite/", views.staff_invite, name="settings_staff_invite"),
+    path(
+        "staff/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="settings_invitation_revoke"
+    ),
     path("staff/<int:user_id>/", views.staff_member, name="settings_staff_member"),
     path("staff/<int:user_id>/remove/", views.staff_remove, name="settings_staff_remove"),
     path("tokens/", views.tokens, name="settings_tokens"),

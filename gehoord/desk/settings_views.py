@@ -5,7 +5,9 @@ Adapters: each view parses a form, calls one function of `gehoord.organisations.
 nothing is changed. Everyone else (other roles, other organisations) gets a 404 from `staff_view`.
 """
 
+from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gehoord.desk import settings_forms as forms
 from gehoord.desk.access import staff_view
 from gehoord.errors import InvalidInput, NotFound
+from gehoord.mail import outbound
+from gehoord.organisations import invitations
 from gehoord.organisations import settings as org_settings
 from gehoord.organisations.models import Role
 from gehoord.policies import editing
@@ -217,15 +221,18 @@ def team(request, organisation, team_id: int):
 # --- Staff ---------------------------------------------------------------------------------
 
 
-def _staff_page(request, organisation, add_form=None, create_form=None):
+def _staff_page(request, organisation, invite_form=None):
     return _page(
         request,
         "staff.html",
         members=[
             (member, [Role(role).label for role in roles]) for member, roles in org_settings.staff_with_roles(organisation)
         ],
-        add_form=add_form or forms.AddStaffForm(prefix="existing"),
-        create_form=create_form or forms.CreateStaffForm(prefix="new"),
+        invitations=[
+            (invitation, [Role(role).label for role in invitation.roles])
+            for invitation in invitations.pending_invitations(organisation)
+        ],
+        invite_form=invite_form or forms.InviteForm(),
     )
 
 
@@ -237,28 +244,30 @@ def staff(request, organisation):
 
 @require_POST
 @admin_view
-def staff_add(request, organisation):
-    form = forms.AddStaffForm(request.POST, prefix="existing")
-    done, user = _change(form, lambda values: org_settings.add_staff_member(organisation, **values))
+def staff_invite(request, organisation):
+    form = forms.InviteForm(request.POST)
+
+    def invite(values):
+        # The invitation and its mail in one transaction: there is never one without the other.
+        with transaction.atomic():
+            invitation, token = invitations.invite(organisation, **values, by=request.user)
+            link = settings.GEHOORD_BASE_URL + reverse("desk:invitation", args=[organisation.slug, token])
+            outbound.send_staff_invitation(invitation, link)
+        return invitation
+
+    done, invitation = _change(form, invite)
     if done:
-        messages.success(request, _("%(name)s added to the staff.") % {"name": forms.person_label(user)})
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
         return redirect(_url("settings_staff", organisation))
-    return _staff_page(request, organisation, add_form=form)
+    return _staff_page(request, organisation, invite_form=form)
 
 
 @require_POST
 @admin_view
-def staff_create(request, organisation):
-    form = forms.CreateStaffForm(request.POST, prefix="new")
-    done, user = _change(form, lambda values: org_settings.create_staff_member(organisation, **values))
-    if done:
-        messages.success(
-            request,
-            _("%(name)s can now log in with the username %(username)s and the temporary password you chose.")
-            % {"name": forms.person_label(user), "username": user.get_username()},
-        )
-        return redirect(_url("settings_staff", organisation))
-    return _staff_page(request, organisation, create_form=form)
+def invitation_revoke(request, organisation, invitation_id: int):
+    invitation = _found(invitations.revoke_invitation, organisation, invitation_id)
+    messages.success(request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email})
+    return redirect(_url("settings_staff", organisation))
 
 
 def _member_page(request, organisation, member, form, remove_errors=()):

@@ -1,6 +1,6 @@
 from django.urls import include, path, register_converter
 
-from gehoord.desk import triage_views, views
+from gehoord.desk import invitation_views, triage_views, views
 
 
 class AnyReference:
@@ -23,6 +23,7 @@ urlpatterns: list = [
     path("", views.home, name="home"),
     path("<slug:org>/", views.queue, name="queue"),
     path("<slug:org>/intake/", views.intake, name="intake"),
+    path("<slug:org>/invitation/<str:token>/", invitation_views.invitation, name="invitation"),
     # The complaint page last: a reference may hold a "/", so it would also match the pages below it.
     path("<slug:org>/k/<reference:reference>/action/<str:action>/", views.action, name="action"),
     path("<slug:org>/k/<reference:reference>/message/", views.message, name="message"),

@@ -1,4 +1,5 @@
-"""Every mail Gehoord sends about a complaint: one function per mail, one template set per mail.
+"""Every mail Gehoord sends: one function per mail, one template set per mail. All but the staff
+invitation are about a complaint.
 
 A function renders the mail in the recipient's language and records it in the outbox inside the
 caller's transaction; delivery is a task enqueued once that transaction commits. A mail to the
@@ -27,6 +28,7 @@ from django.utils import timezone, translation
 from gehoord.complaints.notices import Notice
 from gehoord.complaints.tracking import tracking_url
 from gehoord.mail.models import AutomaticMailCount, FailingAddress, InboundMail, OutboundMail, ReplyAddress
+from gehoord.organisations.models import Role
 
 REFERENCES_KEPT = 10
 
@@ -87,6 +89,41 @@ def send_deadline_reminder(complaint, deadline, staff) -> None:
 def send_deadline_missed(complaint, deadline, staff) -> None:
     for person in staff:
         _queue("deadline_missed", complaint, deadline=deadline, to=person.email, language=complaint.organisation.language)
+
+
+def send_staff_invitation(invitation, accept_url: str) -> OutboundMail:
+    """The invitation to join an organisation's staff, with its single-use link: about no complaint,
+    so no reference tag and no reply address; in the organisation's language; counted like every
+    automatic mail, so no address gets more than the daily limit however often it is invited."""
+    organisation = invitation.organisation
+    inviter = invitation.invited_by
+    context = {
+        "organisation": organisation,
+        "invitation": invitation,
+        "accept_url": accept_url,
+        "inviter": (inviter.get_full_name() or inviter.get_username()) if inviter else "",
+    }
+    with translation.override(organisation.language):
+        context["roles"] = ", ".join(str(Role(role).label) for role in invitation.roles)
+        subject = " ".join(render_to_string("mail/staff_invitation/subject.txt", context).split())
+        body = render_to_string("mail/staff_invitation/body.txt", context)
+        html = render_to_string(
+            "mail/_base.html", {**context, "subject": subject, "body": body, "language": organisation.language}
+        )
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2]
+    return _record(
+        OutboundMail(
+            kind="staff_invitation",
+            to_address=invitation.email,
+            language=organisation.language,
+            subject=subject[:300],
+            body_text=body,
+            body_html=html,
+            message_id=f"invitation.{secrets.token_hex(8)}@{domain}".lower(),
+            auto_submitted="auto-generated",
+            created_at=timezone.now(),
+        )
+    )
 
 
 def tell(notice: Notice, complaint, **details) -> None:
@@ -276,6 +313,12 @@ def _queue(
         auto_submitted=("auto-replied" if answering_now else "auto-generated") if automatic else "",
         created_at=now,
     )
+    return _record(mail)
+
+
+def _record(mail: OutboundMail) -> OutboundMail:
+    """Save the mail in the outbox, past the two guards, and deliver it once the transaction commits."""
+    to, now, automatic = mail.to_address, mail.created_at, mail.automatic
     # The common case, an automatic mail counted for a working address, takes one statement.
     counted = automatic and _count_automatic(to, now)
     blocked = None if counted else failing(to)

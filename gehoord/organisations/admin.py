@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from gehoord.organisations.models import ApiToken, Category, CategoryField, Membership, Organisation, Team
+from gehoord.organisations.models import ApiToken, Category, CategoryField, Invitation, Membership, Organisation, Team
 
 
 class MembershipInline(admin.TabularInline):
@@ -43,3 +43,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # tokens are shown once when made: `gehoord create-token ORG_SLUG`
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["organisation"]
+    readonly_fields = ["digest", "created_at", "accepted_at", "accepted_by"]
+
+    def has_add_permission(self, request):
+        return False  # the link is mailed once when made: company admins invite from the desk's settings

@@ -1,7 +1,7 @@
 """Validation of the values a complaint gives for its category's own fields (SPEC 3)."""
 
 import datetime
-import re
+import logging
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -9,7 +9,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from gehoord.errors import InvalidInput
+from gehoord.organisations import patterns
 from gehoord.organisations.models import CategoryField, FieldType
+
+logger = logging.getLogger(__name__)
 
 MAX_TEXT = 200
 MAX_LONG_TEXT = 10_000
@@ -77,6 +80,14 @@ def _clean_one(field: CategoryField, raw: Any) -> Any:
     limit = MAX_LONG_TEXT if field.field_type == FieldType.LONG_TEXT else MAX_TEXT
     if len(text) > limit:
         raise ValueError(_("must be at most %(limit)d characters") % {"limit": limit})
-    if field.pattern and not re.fullmatch(field.pattern, text):
-        raise ValueError(_("does not have the expected format"))
+    if field.pattern:
+        try:
+            matched = patterns.full_match(field.pattern, text)
+        except patterns.PatternTimeout:
+            logger.warning("The pattern of field %s (%s) took too long to check; simplify it", field.pk, field.pattern)
+            raise ValueError(
+                _("could not be checked: the format set for this field is faulty. Please tell the organisation.")
+            ) from None
+        if not matched:
+            raise ValueError(_("does not have the expected format"))
     return text

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gehoord.organisations.patterns import MAX_PATTERN_LENGTH, validate_pattern
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -144,7 +146,11 @@ class CategoryField(models.Model):
     required = models.BooleanField(_("required"), default=False)
     choices = models.JSONField(_("choices"), default=list, blank=True)
     pattern = models.CharField(
-        _("pattern"), max_length=200, blank=True, help_text=_("A regular expression the value must match")
+        _("pattern"),
+        max_length=MAX_PATTERN_LENGTH,
+        blank=True,
+        help_text=_("A regular expression the value must match"),
+        validators=[validate_pattern],
     )
     position = models.PositiveIntegerField(default=0)
 
@@ -211,3 +217,41 @@ class ApiToken(models.Model):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self, now=None) -> "InvitationQuerySet":
+        """Neither accepted nor revoked, and not yet expired."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class Invitation(models.Model):
+    """An invitation to join an organisation's staff with some roles, sent to one e-mail address.
+
+    Only the SHA-256 of its token is stored: the token travels once, in the link of the mail, and
+    the link works once, until `expires_at`.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    roles = models.JSONField(_("roles"), default=list)
+    digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "email"], name="invitation_org_email")]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"

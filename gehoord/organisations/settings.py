@@ -1,5 +1,5 @@
 """What a company admin changes about their organisation (SPEC 1, 3, 10): categories and their
-fields, routing, teams, staff and roles, API tokens.
+fields, routing, teams, staff and roles, API tokens. New staff join by invitation (invitations.py).
 
 One function per change. Each checks every value first and raises `InvalidInput` keyed by the
 field at fault, then writes in one transaction, so bad input changes nothing. The desk's settings
@@ -8,13 +8,11 @@ Objects are always taken within the organisation: another organisation's categor
 token is `NotFound`, exactly like one that does not exist.
 """
 
-import re
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email, validate_slug
+from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -22,6 +20,7 @@ from django.utils.translation import gettext as _
 from gehoord.organisations.models import ApiToken
 from gehoord.errors import InvalidInput, NotFound
 from gehoord.organisations.models import Category, CategoryField, FieldType, Membership, Organisation, Role, Team
+from gehoord.organisations.patterns import pattern_problem
 
 # A pattern only makes sense for the field types whose value is checked as text.
 PATTERN_TYPES = frozenset({FieldType.TEXT, FieldType.LONG_TEXT, FieldType.SERIAL})
@@ -181,13 +180,8 @@ def save_field(
     if pattern:
         if field_type not in PATTERN_TYPES:
             errors["pattern"] = _("Only text and serial or order number fields can have a pattern.")
-        elif len(pattern) > 200:
-            errors["pattern"] = _("At most %(limit)d characters.") % {"limit": 200}
-        else:
-            try:
-                re.compile(pattern)
-            except re.error as problem:
-                errors["pattern"] = _("This is not a valid regular expression: %(problem)s.") % {"problem": problem}
+        elif problem := pattern_problem(pattern):
+            errors["pattern"] = problem
     if position < 0:
         errors["position"] = _("The position cannot be negative.")
     if errors:
@@ -243,85 +237,6 @@ def save_team(organisation: Organisation, *, name: str, members: Iterable = (), 
 
 
 # --- Staff and roles -----------------------------------------------------------------------
-
-
-def add_staff_member(organisation: Organisation, *, username: str, roles: Iterable[str]):
-    """Give an existing user of this installation roles at the organisation."""
-    username = username.strip()
-    roles = _checked_roles(roles)
-    errors: dict[str, str] = {}
-    user = get_user_model().objects.filter(username=username, is_active=True).first() if username else None
-    if not username:
-        errors["username"] = _("Give the username of the person to add.")
-    elif user is None:
-        errors["username"] = _("There is no user with the username %(username)s.") % {"username": username}
-    elif roles_of(organisation, user):
-        errors["username"] = _("%(username)s is already staff here; change their roles instead.") % {
-            "username": username
-        }
-    if not roles:
-        errors["roles"] = _("Choose at least one role.")
-    if errors:
-        raise InvalidInput(errors)
-    with transaction.atomic():
-        _grant(organisation, user, roles)
-    return user
-
-
-def create_staff_member(
-    organisation: Organisation,
-    *,
-    first_name: str,
-    last_name: str,
-    email: str,
-    password: str,
-    roles: Iterable[str],
-    username: str = "",
-):
-    """Create a user with a temporary password (to hand over outside Gehoord) and give them roles
-    at the organisation. Without a username, the e-mail address is the username."""
-    User = get_user_model()
-    first_name, last_name, email = first_name.strip(), last_name.strip(), email.strip().lower()
-    username = username.strip() or email
-    roles = _checked_roles(roles)
-    errors: dict[str, str] = {}
-    _check_text(errors, "first_name", first_name, 150, _("Give the person's first name."))
-    if len(last_name) > 150:
-        errors["last_name"] = _("At most %(limit)d characters.") % {"limit": 150}
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors["email"] = _("Enter a valid e-mail address.")
-    if username:
-        try:
-            User.username_validator(username)
-        except ValidationError:
-            errors["username"] = _("A username has only letters, digits and @ . + - _.")
-        else:
-            if len(username) > 150:
-                errors["username"] = _("At most %(limit)d characters.") % {"limit": 150}
-            elif User.objects.filter(username__iexact=username).exists():
-                errors["username"] = _(
-                    "The username %(username)s is taken; add that user as an existing user, or choose another."
-                ) % {"username": username}
-    candidate = User(username=username, email=email, first_name=first_name, last_name=last_name)
-    try:
-        validate_password(password, user=candidate)
-    except ValidationError as problems:
-        errors["password"] = " ".join(problems.messages)
-    if not roles:
-        errors["roles"] = _("Choose at least one role.")
-    if errors:
-        raise InvalidInput(errors)
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(
-                username=username, email=email, password=password, first_name=first_name, last_name=last_name
-            )
-            _grant(organisation, user, roles)
-    except IntegrityError:
-        raise InvalidInput({"username": _("The username %(username)s is taken.") % {"username": username}}) from None
-    return user
 
 
 def set_roles(organisation: Organisation, user, roles: Iterable[str]) -> frozenset[str]:

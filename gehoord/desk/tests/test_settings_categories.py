@@ -292,3 +292,20 @@ def test_the_routing_choices_hold_only_this_organisations_people(as_ada, acme, a
     page = as_ada.get(url("settings_category_new", acme)).content.decode()
     assert "Agnes (agnes)" in page and "Alice (alice)" in page
     assert "oscar" not in page.lower()
+
+
+@pytest.mark.parametrize(
+    "pattern, rule",
+    [
+        (r"(a+)+$", "A repeated group may not hold a repetition of varying length"),
+        (r"(a*)*", "A repeated group may not hold a repetition of varying length"),
+        (r"(.*a){12}", "A repeated group may not hold a repetition of varying length"),
+        (r"(a|aa)+", "A repeated group may not hold alternatives"),
+    ],
+)
+def test_a_pattern_that_can_backtrack_for_hours_is_refused_on_its_field(as_ada, acme, product, pattern, rule):
+    response = as_ada.post(url("settings_field_new", acme, product.pk), field_data(pattern=pattern))
+    assert response.status_code == 200
+    [problem] = response.context["form"].errors["pattern"]
+    assert problem.startswith(rule)
+    assert not product.fields.filter(key="ticket_number").exists()

@@ -1,4 +1,10 @@
-"""Settings page for staff and roles: add, create, change roles, remove; never the last admin."""
+"""Settings page for staff and roles: invite by e-mail address, withdraw an invitation, change roles,
+remove; never the last admin. Nothing on it tells whether an address has an account here, or who
+works for another organisation."""
+
+import datetime
+import hashlib
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -6,7 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import make_staff
-from gehoord.organisations.models import Category, Membership, Role, Team
+from gehoord.mail.models import OutboundMail
+from gehoord.organisations import invitations
+from gehoord.organisations.models import Category, Invitation, Membership, Role, Team
 
 
 def url(name, organisation, *args):
@@ -55,75 +63,117 @@ def test_the_staff_list_shows_everyone_with_their_roles(as_ada, acme, alice, man
     assert "Oscar" not in page
 
 
-def test_ada_adds_an_existing_user(as_ada, acme, dave):
-    response = as_ada.post(
-        url("settings_staff_add", acme), {"existing-username": "dave", "existing-roles": [Role.AGENT, Role.MANAGER]}
-    )
+def invite(client, organisation, email="eve@example.nl", roles=(Role.AGENT,)):
+    return client.post(url("settings_staff_invite", organisation), {"email": email, "roles": list(roles)})
+
+
+def test_ada_invites_by_address_and_the_mail_with_its_link_goes_into_the_outbox(as_ada, acme, ada):
+    response = invite(as_ada, acme, email=" Eve@Example.NL ", roles=[Role.MANAGER, Role.AGENT])
+
     assert response.status_code == 302
-    assert roles(acme, dave) == {Role.AGENT, Role.MANAGER}
+    invitation = Invitation.objects.get()
+    assert (invitation.organisation, invitation.email, invitation.roles) == (acme, "eve@example.nl", ["agent", "manager"])
+    assert invitation.invited_by == ada
+    assert invitation.expires_at - invitation.created_at == datetime.timedelta(days=7)
+    mail = OutboundMail.objects.get(kind="staff_invitation")
+    assert mail.to_address == "eve@example.nl" and mail.complaint is None
+    [token] = re.findall(r"/desk/acme/invitation/([\w-]+)/", mail.body_text)
+    assert invitation.digest == hashlib.sha256(token.encode()).hexdigest() and token not in invitation.digest
+    page = as_ada.get(response["Location"]).content.decode()
+    assert "Invitation sent to eve@example.nl." in page
+    assert token not in page  # the link goes to the invitee only
 
 
-def test_an_unknown_username_is_refused_on_its_field(as_ada, acme):
-    response = as_ada.post(url("settings_staff_add", acme), {"existing-username": "nobody", "existing-roles": [Role.AGENT]})
-    assert response.status_code == 200
-    assert response.context["add_form"].errors["username"] == ["There is no user with the username nobody."]
+def test_the_answer_is_the_same_whoever_has_an_account_and_wherever(as_ada, acme, dave, oscar):
+    answers = []
+    for email in ("dave@example.nl", "oscar@other.example", "nobody-yet@example.nl"):
+        response = invite(as_ada, acme, email=email)
+        page = as_ada.get(response["Location"]).content.decode()
+        told = re.search(r'<ul class="messages".*?</ul>', page, re.S).group(0)
+        [row] = re.findall(rf"<tr>\s*<td>{re.escape(email)}</td>.*?</tr>", page, re.S)
+        row = re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", row.replace(email, "…"))
+        answers.append((response.status_code, response["Location"], told.replace(email, "…"), re.sub(r"\d+", "#", row)))
+        assert "Oscar" not in page and "Dave" not in page  # names of accounts, here or elsewhere
+    assert answers[0] == answers[1] == answers[2]
+    assert set(Invitation.objects.values_list("email", flat=True)) == {
+        "dave@example.nl", "oscar@other.example", "nobody-yet@example.nl"
+    }
+    assert roles(acme, dave) == set() and roles(acme, oscar) == set()  # nobody joins before accepting
 
 
-def test_someone_already_on_the_staff_is_not_added_twice(as_ada, acme, alice):
-    response = as_ada.post(url("settings_staff_add", acme), {"existing-username": "alice", "existing-roles": [Role.BOARD]})
-    assert response.context["add_form"].errors["username"]
-    assert roles(acme, alice) == {Role.AGENT}
-
-
-def test_adding_needs_a_role(as_ada, acme, dave):
-    response = as_ada.post(url("settings_staff_add", acme), {"existing-username": "dave"})
-    assert response.context["add_form"].errors["roles"]
+def test_adding_a_user_by_username_or_with_a_password_is_gone(as_ada, acme, dave):
+    assert as_ada.post(f"/desk/{acme.slug}/settings/staff/add/", {"existing-username": "dave"}).status_code == 404
+    assert as_ada.post(f"/desk/{acme.slug}/settings/staff/create/", {"new-email": "x@example.nl"}).status_code == 404
+    page = as_ada.get(url("settings_staff", acme)).content.decode()
+    assert "Username" not in page.split("Pending invitations")[1] and 'type="password"' not in page
     assert roles(acme, dave) == set()
 
 
-def test_ada_creates_a_user_with_a_temporary_password(as_ada, acme):
-    response = as_ada.post(
-        url("settings_staff_create", acme),
-        {
-            "new-first_name": "Eva",
-            "new-last_name": "Jansen",
-            "new-email": "Eva@Acme.example",
-            "new-username": "",
-            "new-password": "tijdelijk-wachtwoord-7",
-            "new-roles": [Role.AGENT],
-        },
-    )
+def test_someone_already_on_the_staff_is_not_invited(as_ada, acme, alice):
+    response = invite(as_ada, acme, email="ALICE@acme.example", roles=[Role.BOARD])
+    assert response.status_code == 200
+    assert response.context["invite_form"].errors["email"] == [
+        "Someone on the staff already has this address; change their roles instead."
+    ]
+    assert not Invitation.objects.exists() and not OutboundMail.objects.exists()
+
+
+@pytest.mark.parametrize("email", ["not-an-address", "eve@[127.0.0.1]", "e" * 140 + "@example.nl"])
+def test_a_bad_address_is_refused_on_its_field_and_nothing_is_sent(as_ada, acme, email):
+    response = invite(as_ada, acme, email=email)
+    assert response.status_code == 200
+    assert response.context["invite_form"].errors["email"]
+    assert not Invitation.objects.exists() and not OutboundMail.objects.exists()
+
+
+def test_inviting_needs_a_role(as_ada, acme):
+    response = invite(as_ada, acme, roles=[])
+    assert response.context["invite_form"].errors["roles"]
+    assert not Invitation.objects.exists() and not OutboundMail.objects.exists()
+
+
+def test_inviting_again_sends_a_new_link_and_withdraws_the_old_one(as_ada, acme):
+    invite(as_ada, acme)
+    invite(as_ada, acme, roles=[Role.MANAGER])
+    first, second = Invitation.objects.order_by("id")
+    assert first.revoked_at is not None and second.revoked_at is None and second.roles == ["manager"]
+    assert OutboundMail.objects.filter(kind="staff_invitation").count() == 2
+
+
+def test_ada_sees_the_pending_invitations_and_withdraws_one(as_ada, acme):
+    invite(as_ada, acme, email="eve@example.nl", roles=[Role.AGENT, Role.BOARD])
+    invite(as_ada, acme, email="frank@example.nl")
+    page = as_ada.get(url("settings_staff", acme)).content.decode()
+    pending = page.split("Pending invitations")[1]
+    assert "eve@example.nl" in pending and "frank@example.nl" in pending and "board member" in pending
+
+    eve = Invitation.objects.get(email="eve@example.nl")
+    response = as_ada.post(url("settings_invitation_revoke", acme, eve.pk))
     assert response.status_code == 302
-    eva = get_user_model().objects.get(username="eva@acme.example")
-    assert (eva.first_name, eva.last_name, eva.email) == ("Eva", "Jansen", "eva@acme.example")
-    assert eva.check_password("tijdelijk-wachtwoord-7")
-    assert roles(acme, eva) == {Role.AGENT}
-    assert Client().login(username="eva@acme.example", password="tijdelijk-wachtwoord-7")
+    eve.refresh_from_db()
+    assert eve.revoked_at is not None
+    pending = as_ada.get(url("settings_staff", acme)).content.decode().split("Pending invitations")[1]
+    assert "eve@example.nl" not in pending and "frank@example.nl" in pending
+    assert as_ada.post(url("settings_invitation_revoke", acme, eve.pk)).status_code == 404  # once
 
 
-def test_a_weak_password_and_a_bad_address_are_refused_on_their_fields(as_ada, acme):
-    response = as_ada.post(
-        url("settings_staff_create", acme),
-        {"new-first_name": "Eva", "new-email": "not-an-address", "new-password": "123", "new-roles": [Role.AGENT]},
-    )
-    form = response.context["create_form"]
-    assert form.errors["email"] and form.errors["password"]
-    assert not get_user_model().objects.filter(first_name="Eva").exists()
+def test_another_organisations_invitations_are_neither_shown_nor_withdrawn(as_ada, acme, other):
+    olga = make_staff(other, "olga", Role.ADMIN)
+    theirs, _token = invitations.invite(other, email="secret-hire@example.nl", roles=[Role.AGENT], by=olga)
+    assert "secret-hire" not in as_ada.get(url("settings_staff", acme)).content.decode()
+    assert as_ada.post(url("settings_invitation_revoke", acme, theirs.pk)).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
 
 
-def test_a_taken_username_is_refused(as_ada, acme, oscar):
-    response = as_ada.post(
-        url("settings_staff_create", acme),
-        {
-            "new-first_name": "Oscar",
-            "new-email": "oscar2@example.nl",
-            "new-username": "oscar",
-            "new-password": "tijdelijk-wachtwoord-7",
-            "new-roles": [Role.AGENT],
-        },
-    )
-    assert response.context["create_form"].errors["username"]
-    assert roles(acme, oscar) == set()
+@pytest.mark.parametrize("persona", ["alice", "manon", "bert", "oscar"])
+def test_only_a_company_admin_invites_or_withdraws(request, acme, ada, persona):
+    invitation, _token = invitations.invite(acme, email="eve@example.nl", roles=[Role.AGENT], by=ada)
+    client = Client()
+    client.force_login(request.getfixturevalue(persona))
+    assert invite(client, acme, email="mallory@example.nl", roles=[Role.ADMIN]).status_code == 404
+    assert client.post(url("settings_invitation_revoke", acme, invitation.pk)).status_code == 404
+    assert list(Invitation.objects.values_list("email", "revoked_at")) == [("eve@example.nl", None)]
 
 
 def test_ada_changes_roles_with_checkboxes(as_ada, acme, alice):

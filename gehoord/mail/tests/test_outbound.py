@@ -215,3 +215,55 @@ def test_every_mail_escapes_what_people_typed_in_its_html_part(complaint, alice,
     if kind not in ("deadline_reminder", "deadline_missed"):
         assert "&lt;/p&gt;&lt;h1&gt;Actie vereist&lt;/h1&gt;" in mail.body_html
     assert '<a href="' not in mail.body_html or 'href="http://127.0.0.1:8000/' in mail.body_html
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_staff_invitation_is_about_no_complaint_and_carries_its_link(acme, ada, language):
+    from gehoord.organisations import invitations
+
+    acme.language = language
+    acme.save(update_fields=["language"])
+    invitation, token = invitations.invite(acme, email="Eve@Example.nl", roles=["agent", "manager"], by=ada)
+    link = f"http://127.0.0.1:8000/desk/acme/invitation/{token}/"
+
+    outbound.send_staff_invitation(invitation, link)
+
+    mail = OutboundMail.objects.get(kind="staff_invitation")
+    assert (mail.complaint, mail.to_address, mail.language) == (None, "eve@example.nl", language)
+    assert "Acme" in mail.subject and "[" not in mail.subject
+    assert link in mail.body_text and f'href="{link}"' in mail.body_html
+    assert "Ada" in mail.body_text
+    assert f'<html lang="{language}">' in mail.body_html
+    assert mail.reply_to == "" and mail.in_reply_to == ""
+    assert mail.automatic and mail.auto_submitted == "auto-generated"
+    message = build_message(mail).message()
+    assert message["To"] == "eve@example.nl" and message["Message-ID"] == f"<{mail.message_id}>"
+
+
+def test_the_staff_invitation_escapes_names_in_its_html_part(acme, ada):
+    from gehoord.organisations import invitations
+
+    acme.name = HOSTILE
+    acme.save(update_fields=["name"])
+    ada.first_name = HOSTILE
+    ada.save(update_fields=["first_name"])
+    invitation, token = invitations.invite(acme, email="eve@example.nl", roles=["agent"], by=ada)
+
+    outbound.send_staff_invitation(invitation, f"http://127.0.0.1:8000/desk/acme/invitation/{token}/")
+
+    mail = OutboundMail.objects.get(kind="staff_invitation")
+    for part in HOSTILE_PARTS:
+        assert part not in mail.body_html, part
+    assert "&lt;/p&gt;&lt;h1&gt;Actie vereist&lt;/h1&gt;" in mail.body_html
+
+
+def test_an_invited_address_gets_no_more_than_the_daily_limit(acme, ada, settings):
+    from gehoord.organisations import invitations
+
+    settings.GEHOORD_AUTOMATIC_MAILS_PER_DAY = 2
+    for _ in range(3):
+        invitation, token = invitations.invite(acme, email="eve@example.nl", roles=["agent"], by=ada)
+        outbound.send_staff_invitation(invitation, f"http://127.0.0.1:8000/desk/acme/invitation/{token}/")
+
+    states = list(OutboundMail.objects.filter(kind="staff_invitation").order_by("id").values_list("state", flat=True))
+    assert states == ["queued", "queued", "suppressed"]

@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import time
 import zoneinfo
 
 import pytest
@@ -321,3 +322,51 @@ class TestSpamProtection:
         with connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM gehoord_cache")
             assert cursor.fetchone()[0] == 1
+
+
+class TestFieldPatterns:
+    """A category field's pattern is checked in the browser (the `pattern` attribute) and on the server,
+    and no pattern, however it got into the database, can keep a worker busy."""
+
+    HOSTILE = "a" * 39 + "!"
+
+    def service(self, client, inverter, **fields):
+        return client.post(form_url(inverter), {**carol(), "category": "service", **fields})
+
+    def test_ordinary_patterns_work_in_the_browser_and_on_the_server(self, client, inverter):
+        inverter.categories.get(slug="service").fields.filter(key="ticket_number").update(pattern=r"SN-\d{4}")
+        inverter.categories.get(slug="service").fields.filter(key="serial_number").update(pattern=r"[A-Z]{2}\d{6}")
+        html = client.get(form_url(inverter), {"category": "service"}).content.decode()
+        assert 'pattern="SN-\\d{4}"' in html and 'pattern="[A-Z]{2}\\d{6}"' in html
+
+        refused = self.service(client, inverter, field_ticket_number="SN-12", field_serial_number="AB12345")
+        html = refused.content.decode()
+        assert "Ticket number: does not have the expected format" in html
+        assert "Serial number: does not have the expected format" in html
+        assert not Complaint.objects.exists()
+
+        filed = self.service(client, inverter, field_ticket_number="SN-1234", field_serial_number="AB123456")
+        assert filed.status_code == 302
+        assert Complaint.objects.get().field_values == {"ticket_number": "SN-1234", "serial_number": "AB123456"}
+
+    @pytest.mark.parametrize(
+        "pattern, problem",
+        [
+            (r"(a+)+$", "Ticket number: does not have the expected format"),
+            (r"(a|a)+$", "Ticket number: could not be checked: the format set for this field is faulty."),
+        ],
+    )
+    def test_a_stored_pattern_that_backtracks_answers_in_bounded_time(self, client, inverter, pattern, problem):
+        # Stored before saving checked patterns (or by a way around the check): straight into the database.
+        inverter.categories.get(slug="service").fields.filter(key="ticket_number").update(pattern=pattern)
+        html = client.get(form_url(inverter), {"category": "service"}).content.decode()
+        assert 'name="field_ticket_number"' in html and 'pattern="(a' not in html  # nor freezes the browser
+
+        started = time.monotonic()
+        page = self.service(client, inverter, field_ticket_number=self.HOSTILE, field_serial_number="SW36-2201-0042")
+        elapsed = time.monotonic() - started
+
+        assert elapsed < 2, elapsed
+        assert page.status_code == 200
+        assert problem in page.content.decode()
+        assert not Complaint.objects.exists()
