@@ -2,7 +2,6 @@
 
 import base64
 import binascii
-import datetime
 import tempfile
 from typing import Literal
 
@@ -10,14 +9,12 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import translation
 from ninja import Field as SchemaField
 from ninja import Query, Router
 from ninja import Status as Answer
-from pydantic import field_validator
-from pydantic_core import PydanticCustomError
 
-from gehoord.api import schemas
+from gehoord.api import idempotency, schemas
 from gehoord.complaints import actions, events, lifecycle, selection
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.attachments import Upload
@@ -167,6 +164,7 @@ def _detail(complaint: Complaint, actor: Actor, *, attachments=None, resolutions
 
 
 @router.post("/complaints", response={201: schemas.ComplaintDetail, **ERRORS}, summary="File a complaint")
+@idempotency.idempotent
 def create_complaint(request: HttpRequest, payload: schemas.ComplaintIn):
     new = NewComplaint(
         description=payload.description,
@@ -202,24 +200,14 @@ class ComplaintFilters(schemas.Clean):
         max_length=200,
         description="Words, a reference, order number, name, e-mail address or phone number (full text, Dutch stemming)",
     )
-    received_after: datetime.datetime | None = None
-    received_before: datetime.datetime | None = None
+    received_after: schemas.Instant | None = SchemaField(None, description="ISO 8601, with its time zone")
+    received_before: schemas.Instant | None = SchemaField(None, description="ISO 8601, with its time zone")
     order: Literal[selection.BY_RECEIVED, selection.BY_DEADLINE] = SchemaField(
         selection.BY_RECEIVED, description="'received': newest first; 'deadline': the nearest running deadline first (the queue)"
     )
     limit: int = SchemaField(25, ge=1, le=100)
     # Bounded so that offset + limit always fits the database's integers (else a 500, not a 422).
     offset: int = SchemaField(0, ge=0, le=1_000_000_000)
-
-    @field_validator("received_after", "received_before")
-    @classmethod
-    def storable_instant(cls, value: datetime.datetime | None) -> datetime.datetime | None:
-        if value is None:
-            return None
-        # Years 1 and 9999 overflow once shifted to UTC (a 500 on SQLite); naive times are local.
-        if not 1 < value.year < 9999:
-            raise PydanticCustomError("instant_out_of_range", "Give an instant between the years 2 and 9998.")
-        return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 # What a list item shows; the description and the rest stay in the database.
@@ -300,6 +288,7 @@ def get_timeline(request: HttpRequest, reference: str):
 @router.post(
     "/complaints/{reference}/messages", response={201: schemas.MessageOut, **ERRORS}, summary="Add a message or note"
 )
+@idempotency.idempotent
 def add_message(request: HttpRequest, reference: str, payload: schemas.MessageIn):
     complaint = _complaint(request, reference)
     message = actions.add_message(
@@ -322,41 +311,57 @@ def add_message(request: HttpRequest, reference: str, payload: schemas.MessageIn
     )
 
 
-# The actions a door may call, and the parameters of ActionIn each takes: the lifecycle's registry.
-ACTION_PARAMETERS = {name: declared.parameters for name, declared in lifecycle.ACTIONS.items() if not declared.internal}
-
-
-@router.post(
-    "/complaints/{reference}/actions/{action}",
-    response={200: schemas.ComplaintDetail, **ERRORS},
-    summary="Run a lifecycle action",
-    description="Actions: " + ", ".join(f"{name} ({', '.join(sorted(params)) or 'no parameters'})" for name, params in ACTION_PARAMETERS.items()),
-)
-def run_action(request: HttpRequest, reference: str, action: str, payload: schemas.ActionIn | None = None):
-    payload = payload or schemas.ActionIn()
-    if action not in ACTION_PARAMETERS:
-        raise NotFound(f"There is no action {action}; the actions are: {', '.join(ACTION_PARAMETERS)}.")
-    given = payload.model_dump(exclude_unset=True, exclude={"on_behalf_of_consumer"})
-    unexpected = set(given) - set(ACTION_PARAMETERS[action])
-    if unexpected:
-        raise InvalidInput({name: f"{action} does not take {name}." for name in sorted(unexpected)})
+def _run_action(request: HttpRequest, reference: str, name: str, payload: schemas.Strict):
     complaint = _complaint(request, reference)
-    actor = _actor(request, payload.on_behalf_of_consumer, complaint)
-    # A parameter sent as null is left to the action's own default (or named as missing).
-    arguments = {name: getattr(payload, name) for name in given if getattr(payload, name) is not None}
+    # A parameter not sent is left to the action's own default.
+    given = payload.model_dump(exclude_unset=True)
+    actor = _actor(request, given.pop("on_behalf_of_consumer", False), complaint)
+    arguments = {key: getattr(payload, key) for key in given}
     if "handler" in arguments:
         arguments["handler"] = _staff_member(complaint, payload.handler)
     if "letter" in arguments:
         arguments["letter"] = actions.LetterInput(**payload.letter.model_dump())
     if "feedback" in arguments:
         arguments["feedback"] = actions.FeedbackInput(**payload.feedback.model_dump())
-    actions.perform(action, complaint, by=actor, **arguments)
+    actions.perform(name, complaint, by=actor, **arguments)
     return _detail(_complaint(request, reference), _actor(request))
 
 
-def _staff_member(complaint: Complaint, username: str | None):
-    if not username:
-        raise InvalidInput({"handler": "Give the username of the staff member to assign."})
+def _action_operation(name: str, body: type[schemas.Strict]):
+    """The operation of one action: its body is exactly what the action takes."""
+    if lifecycle.ACTIONS[name].required_parameters():
+
+        def run(request: HttpRequest, reference: str, payload: body):
+            return _run_action(request, reference, name, payload)
+
+    else:
+
+        def run(request: HttpRequest, reference: str, payload: body = None):
+            return _run_action(request, reference, name, payload or body())
+
+    return run
+
+
+# One operation per action of the registry that a door may run, each documented with its own body.
+for _name, _body in schemas.ACTION_BODIES.items():
+    _declared = lifecycle.ACTIONS[_name]
+    with translation.override("en"):
+        _label = str(_declared.label)
+    router.post(
+        f"/complaints/{{reference}}/actions/{_name}",
+        response={200: schemas.ComplaintDetail, **ERRORS},
+        summary=f"Action: {_label}",
+        description=f"Runs the lifecycle action {_name} (allowed from: {', '.join(sorted(_declared.sources))}).",
+        operation_id=f"action_{_name}",
+    )(idempotency.idempotent(_action_operation(_name, _body)))
+
+
+@router.post("/complaints/{reference}/actions/{action}", response={404: schemas.ErrorOut}, include_in_schema=False)
+def unknown_action(request: HttpRequest, reference: str, action: str):
+    raise NotFound(f"There is no action {action}; the actions are: {', '.join(schemas.ACTION_BODIES)}.")
+
+
+def _staff_member(complaint: Complaint, username: str):
     membership = (
         Membership.objects.select_related("user")
         .filter(organisation_id=complaint.organisation_id, user__username=username)

@@ -230,7 +230,8 @@ FILTERS = [
     ({"received_after": "2025-02-01T00:00:00Z", "received_before": "2025-03-01T00:00:00Z"}, ["lamp"]),
     ({"received_after": "2025-03-10T10:00:00+01:00"}, ["karel", "escalated"]),  # inclusive
     ({"received_before": "2025-03-10T10:00:00+01:00"}, ["lamp", "investigating"]),  # exclusive
-    ({"received_after": "2025-03-10T09:00:00"}, ["karel", "escalated"]),  # naive: Acme's local time
+    ({"received_after": "0001-01-01T00:00:00+14:00"}, ["karel", "escalated", "lamp", "investigating"]),  # before UTC
+    ({"received_before": "9999-12-31T23:59:59-14:00"}, ["karel", "escalated", "lamp", "investigating"]),  # after it
     ({"category": "delivery", "handler": "none"}, ["escalated"]),
     ({"status": "acknowledged", "q": "boxspring"}, ["karel"]),
 ]

@@ -69,7 +69,8 @@ def assert_each(cases, check) -> None:
         ({"category": "product", "fields": {"serial_number": "SN-1234", "colour": "red"}}, {"fields.colour"}),
         ({"purchase_date": "2999-01-01"}, {"purchase_date"}),
         ({"order_number": "9" * 65}, {"order_number"}),
-        ({"description": "", "contact_name": "", "contact_email": "nope"}, {"description", "contact_name", "contact_email"}),
+        ({"description": "", "contact_name": "", "contact_email": "nope"}, {"description", "contact_name"}),
+        ({"description": "  ", "contact_name": "Carol", "contact_email": "nope"}, {"description"}),
     ],
 )
 def test_a_complaint_the_rules_refuse_names_each_wrong_field(acme_api, acme, overrides, fields):
@@ -211,8 +212,9 @@ def test_the_order_number_is_required_where_it_is_the_reference(shop_api, shop):
         ({"offset": 10**20}, "offset"),  # would overflow the database's integers
         ({"received_after": "garbage"}, "received_after"),
         ({"received_before": "2025-02-30T00:00:00Z"}, "received_before"),
-        ({"received_after": "9999-12-31T23:59:59-14:00"}, "received_after"),  # no UTC instant for it
-        ({"received_before": "0001-01-01T00:00:00+14:00"}, "received_before"),
+        ({"received_before": "0.5"}, "received_before"),  # not a Unix time: only ISO 8601 instants
+        ({"received_after": "1700000000"}, "received_after"),
+        ({"received_after": "2025-03-10T09:00:00"}, "received_after"),  # no time zone: not an instant
         ({"status": "opened"}, "status"),
         ({"stage": 9}, "stage"),
         ({"stage": "first"}, "stage"),
@@ -333,8 +335,7 @@ NOT_TAKEN = [
 def test_a_parameter_the_action_does_not_take_is_a_422(acme_api, complaint, alice):
     def check(action, payload, fields):
         response = acme_api.post(f"/complaints/{complaint.reference}/actions/{action}", payload)
-        body = assert_error(response, 422, "invalid", fields)
-        assert all(action in problem for problem in body["errors"].values())
+        assert_error(response, 422, "invalid", fields)
         complaint.refresh_from_db()
         assert complaint.status == "acknowledged" and complaint.handler is None
 
@@ -342,14 +343,21 @@ def test_a_parameter_the_action_does_not_take_is_a_422(acme_api, complaint, alic
 
 
 WRONG_PARAMETERS = [
-    ("assign", None, {"handler"}),
+    ("assign", None, {"body"}),  # a body with the handler is required
+    ("assign", {}, {"handler"}),
+    ("assign", {"handler": None}, {"handler"}),
     ("assign", {"handler": "nobody"}, {"handler"}),
     ("assign", {"handler": "ada"}, {"handler"}),  # an admin, not someone who handles complaints
     ("assign", {"handler": 7}, {"handler"}),
     ("ask_info", {"question": "  "}, {"question"}),
-    ("ask_info", None, {"question"}),
+    ("ask_info", None, {"body"}),
+    ("ask_info", {"question": None}, {"question"}),
+    ("escalate", {"reason": None}, {"reason"}),  # null is no parameter: leave it out instead
+    ("close", {"letter": None}, {"letter"}),
+    ("propose_resolution", {"kinds": ["refund"], "text": "x", "refund_amount": ""}, {"refund_amount"}),
+    ("propose_resolution", {"kinds": ["refund"], "text": "x", "refund_amount": 12.5}, {"refund_amount"}),
     ("propose_resolution", {"kinds": [], "text": "x"}, {"kinds"}),
-    ("propose_resolution", {"kinds": ["cake"], "text": "x"}, {"kinds"}),
+    ("propose_resolution", {"kinds": ["cake"], "text": "x"}, {"kinds.0"}),
     ("propose_resolution", {"kinds": "refund", "text": "x"}, {"kinds"}),
     ("propose_resolution", {"kinds": ["refund"], "text": "x"}, {"refund_amount"}),
     ("propose_resolution", {"kinds": ["refund"], "text": "x", "refund_amount": "lots"}, {"refund_amount"}),

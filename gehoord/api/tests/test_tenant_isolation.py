@@ -10,7 +10,7 @@ import pytest
 from django.forms.models import model_to_dict
 
 from conftest import carol_complaint, make_organisation
-from gehoord.api.complaints import ACTION_PARAMETERS
+from gehoord.api.schemas import ACTION_BODIES
 from gehoord.organisations.models import ApiToken
 from gehoord.api.tests.conftest import ApiClient, b64, carol_payload, png_bytes
 from gehoord.complaints import actions
@@ -174,7 +174,7 @@ EVERY_ACTION = [
 
 
 def test_every_action_of_the_api_is_covered_here():
-    assert {action for action, _body, _state in EVERY_ACTION} == set(ACTION_PARAMETERS)
+    assert {action for action, _body, _state in EVERY_ACTION} == set(ACTION_BODIES)
 
 
 @pytest.mark.parametrize(("action", "payload", "state"), EVERY_ACTION, ids=[a for a, _b, _s in EVERY_ACTION])

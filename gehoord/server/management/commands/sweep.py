@@ -3,6 +3,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
+from gehoord.api import idempotency
 from gehoord.complaints import attachments
 from gehoord.complaints.sweep import sweep
 from gehoord.inbound import pipeline
@@ -12,8 +13,9 @@ from gehoord.mail import tasks
 class Command(BaseCommand):
     help = (
         "Run the deadline sweep (reminders, missed deadlines, demanded updates, reassignment), "
-        "the mail retries that have come due and, once an hour across all sweepers, the removal of "
-        "attachment files no attachment refers to (`gehoord sweep-orphans` runs that by hand). "
+        "the mail retries that have come due, the forgetting of expired API idempotency keys and, "
+        "once an hour across all sweepers, the removal of attachment files no attachment refers to "
+        "(`gehoord sweep-orphans` runs that by hand). "
         "Once by default; with --every N it repeats every N seconds until SIGTERM/SIGINT "
         "(`gehoord serve` starts it with --every 60). Several sweepers may run at once."
     )
@@ -27,7 +29,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         while True:
             result = sweep()
-            _retry_mail(self.stderr)
+            _run_due_jobs(self.stderr)
             if result.checked or options["verbosity"] > 1:
                 self.stdout.write(
                     f"sweep: {result.checked} checked, {result.reminded} reminded, {result.missed} missed, "
@@ -38,9 +40,9 @@ class Command(BaseCommand):
                 return
 
 
-def _retry_mail(stderr) -> None:
-    """Mail work that time brings due: delivery retries, lost tasks, inbound mail to process again."""
-    for job in (tasks.requeue_due, pipeline.retry):
+def _run_due_jobs(stderr) -> None:
+    """Work that time brings due: delivery retries, lost tasks, inbound mail to process again, expired API keys."""
+    for job in (tasks.requeue_due, pipeline.retry, idempotency.forget_expired):
         try:
             job()
         except Exception as problem:  # one failing job must not stop the loop
