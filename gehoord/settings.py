@@ -4,6 +4,7 @@ Everything a company may change (policy, categories, wording, retention) is data
 what stays here is how this installation runs, read strictly from the environment (gehoord.env).
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -26,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "csp",
+    "axes",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -51,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last: it turns a login refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gehoord.urls"
@@ -98,6 +102,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# Login throttling (django-axes) on /accounts/login/ and /admin/login/: ten wrong passwords for one
+# account from one client address lock that pair, and many failures from one address over all
+# accounts lock the address; each lock ends 15 minutes after its last counted failure. Nothing locks
+# an account for everyone, so an attacker elsewhere cannot keep its owner out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 10
+GEHOORD_LOGIN_FAILURES_PER_ADDRESS = 50
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+# Tries during a lock neither count nor prolong it: a lock always ends on time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "gehoord.server.accounts.LoginFailures"
+AXES_LOCKOUT_CALLABLE = "gehoord.server.accounts.locked_out"
+# The address the consumer pages' rate limits count too (GEHOORD_PROXY_COUNT decides which one).
+AXES_CLIENT_IP_CALLABLE = "gehoord.server.accounts.client_address"
+# Failures are kept for the cool-off only; successful logins are not logged (personal data that
+# no rule would ever remove).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every start of every command
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
@@ -185,7 +213,12 @@ CONTENT_SECURITY_POLICY = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.boolean("GEHOORD_SECURE_COOKIES", False)
+# Served over HTTPS (the base URL says so): cookies travel only over HTTPS, and browsers are told
+# to use nothing else for a year (HSTS; the header goes out on requests Django sees as HTTPS,
+# behind proxies those with X-Forwarded-Proto: https, see GEHOORD_PROXY_COUNT below).
+_SERVED_OVER_HTTPS = GEHOORD_BASE_URL.lower().startswith("https://")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.boolean("GEHOORD_SECURE_COOKIES", _SERVED_OVER_HTTPS)
+SECURE_HSTS_SECONDS = env.integer("GEHOORD_HSTS_SECONDS", 365 * 24 * 3600 if _SERVED_OVER_HTTPS else 0)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -1,5 +1,5 @@
-"""Every mail Gehoord sends: one function per mail, one template set per mail. All but the staff
-invitation are about a complaint.
+"""Every mail Gehoord sends: one function per mail, one template set per mail. All but a staff
+invitation and a password reset are about a complaint.
 
 A function renders the mail in the recipient's language and records it in the outbox inside the
 caller's transaction; delivery is a task enqueued once that transaction commits. A mail to the
@@ -122,6 +122,34 @@ def send_staff_invitation(invitation, accept_url: str) -> OutboundMail:
             message_id=f"invitation.{secrets.token_hex(8)}@{domain}".lower(),
             auto_submitted="auto-generated",
             created_at=timezone.now(),
+        )
+    )
+
+
+def send_password_reset(user, reset_url: str, language: str) -> OutboundMail:
+    """The link to choose a new password, to a staff member's account address.
+
+    About no complaint: no reference tag, no reply address, no thread, text only. Automatic like the
+    others, so it counts against the address's daily limit and is never sent to a failing address:
+    a flood of reset requests cannot flood a mailbox.
+    """
+    now = timezone.now()
+    to = user.email.strip().lower()
+    context = {"user": user, "reset_url": reset_url}
+    with translation.override(language):
+        subject = " ".join(render_to_string("mail/password_reset/subject.txt", context).split())
+        body = render_to_string("mail/password_reset/body.txt", context)
+    return _record(
+        OutboundMail(
+            kind="password_reset",
+            to_address=to,
+            language=language,
+            subject=subject[:300],
+            body_text=body,
+            message_id=f"password-reset.{secrets.token_hex(8)}@{settings.DEFAULT_FROM_EMAIL.rpartition('@')[2]}".lower(),
+            automatic=True,
+            auto_submitted="auto-generated",
+            created_at=now,
         )
     )
 
