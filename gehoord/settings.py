@@ -164,6 +164,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * GEHOORD_MAX_UPLOAD_BYTES
 
 # Where people reach this installation: links in mails are built on it.
 GEHOORD_BASE_URL = env.text("GEHOORD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long a tracking link in a mail opens the complaint; every mail to the consumer carries a fresh one.
+GEHOORD_TRACKING_LINK_DAYS = env.integer("GEHOORD_TRACKING_LINK_DAYS", 90, minimum=1)
 
 # How mail goes out: EMAIL_URL = smtp://, submission:// (STARTTLS), smtps://, console:, file:///path.
 # Unset: each mail is written as a file into var/mail (so `make run` shows them there).

@@ -174,6 +174,7 @@ def _save_with_reference(complaint: Complaint, *, use_order_number: bool) -> Non
         complaint.reference = complaint.public_id
         if use_order_number:
             complaint.reference = _order_number_reference(complaint)
+            complaint.tracking_code = references.new_tracking_code()
         try:
             with transaction.atomic():
                 complaint.save(force_insert=True)

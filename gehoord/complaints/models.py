@@ -98,6 +98,9 @@ class Complaint(models.Model):
     # organisation's policy uses the order number as the reference.
     public_id = models.CharField(_("internal id"), max_length=16, unique=True, editable=False)
     reference = models.CharField(_("reference"), max_length=64, editable=False)
+    # Where the order number is the reference (guessable, often sequential), following the complaint
+    # also takes this code from the confirmation: random, like our own references (complaints/references.py).
+    tracking_code = models.CharField(_("tracking code"), max_length=12, blank=True, editable=False)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("category")

@@ -21,6 +21,11 @@ def new_reference(year: int) -> str:
     return f"{PREFIX}-{year % 100:02d}-{code}"
 
 
+def new_tracking_code() -> str:
+    """The second factor beside an order-number reference: 30**6 codes, typed from the confirmation."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
 def looks_like_reference(text: str) -> bool:
     return PATTERN.fullmatch(text.strip().upper()) is not None
 

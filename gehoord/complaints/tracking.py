@@ -1,10 +1,12 @@
 """The consumer's tracking link: a signed token naming one complaint and, by digest, its address.
 
 Made here, below every door, because both the consumer pages (which open the complaint from it)
-and the mails (which carry it) need it. The link stops working when the address changes, e.g.
-when the complaint is anonymised.
+and the mails (which carry it) need it. A link lives GEHOORD_TRACKING_LINK_DAYS; every mail to the
+consumer carries a fresh one, and the tracking page mails one on request. It stops working at once
+when the address changes, e.g. when the complaint is anonymised.
 """
 
+import datetime
 import hashlib
 
 from django.conf import settings
@@ -36,13 +38,20 @@ def tracking_url(complaint: Complaint) -> str:
     return base_url() + reverse("portal:tracking_link", kwargs={"token": token_for(complaint)})
 
 
+class LinkExpired(Exception):
+    """A genuine link, past its lifetime: the consumer asks for a fresh one."""
+
+
 def complaint_from_token(token: str, complaints=None) -> Complaint | None:
-    """The complaint a signed tracking link is for, if the signature holds and the address still matches.
+    """The complaint a signed tracking link is for, if the signature holds, the link is within its
+    lifetime (else `LinkExpired`) and the address still matches.
 
     `complaints`: the queryset to load it from (the caller's select_related), all complaints by default.
     """
     try:
-        data = signing.loads(token, salt=TOKEN_SALT)
+        data = signing.loads(token, salt=TOKEN_SALT, max_age=datetime.timedelta(days=settings.GEHOORD_TRACKING_LINK_DAYS))
+    except signing.SignatureExpired:
+        raise LinkExpired from None
     except signing.BadSignature:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("c"), str) or not isinstance(data.get("e"), str):

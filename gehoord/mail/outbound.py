@@ -43,8 +43,12 @@ def send_acknowledgement(complaint, expected_answer_by, *, handled_by: str = "",
         new_complaint=new_complaint,
         expected_answer_by=expected_answer_by,
         handled_by=handled_by,
-        tracking_url=tracking_url(complaint),
     )
+
+
+def send_tracking_link(complaint) -> None:
+    """A fresh link to follow the complaint, which the consumer asked for on the tracking page."""
+    _queue("tracking_link", complaint)
 
 
 def send_information_request(complaint, message) -> None:
@@ -319,6 +323,9 @@ def _queue(
     answering_now = _answering.get() if to_consumer else None
     reply_to = reply_address(complaint, new_complaint=new_complaint) if to_consumer else ""
     context.update(complaint=complaint, organisation=complaint.organisation, reply_to=reply_to)
+    if to_consumer:
+        # Every mail to the consumer renews the link (a link lives GEHOORD_TRACKING_LINK_DAYS).
+        context["tracking_url"] = tracking_url(complaint)
     with translation.override(language):
         # One line whatever the reference or the template holds: a line break would end the header.
         subject = " ".join(f"[{complaint.reference}] {render_to_string(f'mail/{template}/subject.txt', context)}".split())

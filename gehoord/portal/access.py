@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.db.models import Q
+from django.utils.crypto import constant_time_compare
 
 from gehoord.complaints import tracking
 from gehoord.complaints.models import Complaint, Message, Resolution
@@ -64,14 +65,32 @@ def consumer_view(*, ask_when_missing: bool = False):
     return decorator
 
 
-def find_for_consumer(reference: str, email: str) -> list[Complaint]:
-    """The complaints with this reference and address (references are unique per organisation)."""
-    return list(_scoped().for_consumer(reference, email).order_by("organisation__name")[:10])
+def find_for_consumer(reference: str, email: str, code: str = "") -> list[Complaint]:
+    """The complaints with this reference (or internal id) and address, with the tracking code where
+    the reference is the order number: an order number can be guessed, the code cannot."""
+    typed = reference.strip()
+    candidates = _scoped().filter(Q(reference__iexact=typed) | Q(public_id__iexact=typed), contact_email__iexact=email.strip())
+    return [
+        complaint
+        for complaint in candidates.order_by("organisation__name")[:10]
+        if complaint.public_id.upper() == typed.upper() or _code_holds(complaint, code)
+    ]
+
+
+def _code_holds(complaint: Complaint, code: str) -> bool:
+    if complaint.reference == complaint.public_id:  # our own reference is random enough by itself
+        return True
+    return bool(complaint.tracking_code) and constant_time_compare(complaint.tracking_code, code.strip().upper())
 
 
 def complaint_from_token(token: str) -> Complaint | None:
-    """The complaint a signed tracking link is for (see complaints.tracking)."""
+    """The complaint a signed tracking link is for (see complaints.tracking; raises LinkExpired)."""
     return tracking.complaint_from_token(token, _scoped())
+
+
+def complaints_of(email: str) -> list[Complaint]:
+    """An address's most recent complaints, everywhere, to mail fresh links to (never shown)."""
+    return list(_scoped().filter(contact_email__iexact=email.strip()).order_by("-received_at")[:10])
 
 
 # What of a complaint the consumer sees: never internal notes, nor files attached to them.

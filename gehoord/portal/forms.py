@@ -80,6 +80,8 @@ class ComplaintForm(PortalForm, ComplaintFormBase):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     contact_language = forms.ChoiceField(label=_("Language of our messages"), choices=Language.choices)
+    # Which page the form was typed on (portal/submissions.py): a second sending of it files once.
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     # The honeypot: hidden by CSS and skipped by the keyboard; people leave it empty, robots do not.
     homepage = forms.CharField(
         label=_("Leave this empty"),
@@ -108,6 +110,21 @@ class TrackForm(PortalForm):
     email = forms.EmailField(
         label=_("E-mail address"),
         help_text=_("The address you gave with your complaint."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    code = forms.CharField(
+        label=_("Tracking code"),
+        required=False,
+        max_length=12,
+        help_text=_("Only when your reference is your order number: the code from your confirmation."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
+class FreshLinkForm(PortalForm):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("We send a new link for each complaint made with this address."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 

@@ -1,17 +1,33 @@
-"""Rate limits for the consumer pages, counted in Django's cache.
+"""Rate limits for the public pages, counted in the database, one statement a count.
 
-Fixed windows: a counter per (limit, key, window) that expires with its window. That lets a burst
-of up to twice the limit through across a window's edge, which is fine for spam and guessing;
-it never locks out a person for long. The keys are hashed, so any text (an address, an IP) is a
-valid cache key. The cache is shared by every web process (settings.CACHES: a database table).
+Fixed windows: a counter row per (limit, key, window). That lets a burst of up to twice the limit
+through across a window's edge, which is fine for spam and guessing; it never locks out a person
+for long. The keys are hashed, so any text (an address, an IP) is a valid key and none is stored.
+
+`take` counts and checks in one conditional upsert: concurrent requests queue on the row's unique
+key and each sees the count the one before it left, so fifteen filings at once cannot pass a limit
+of five together (the database cache the limits used before read, then wrote). Expired rows are
+removed by the sweep (`forget_expired`).
 """
 
+import datetime
 import hashlib
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from gehoord.portal.models import RateCount
+
+_TABLE = RateCount._meta.db_table
+_UPSERT = """INSERT INTO "{table}" ("limit_name", "digest", "window_start", "expires_at", "count")
+    VALUES (%s, %s, %s, %s, 1)
+    ON CONFLICT ("limit_name", "digest", "window_start") DO UPDATE SET "count" = "{table}"."count" + 1{condition}
+    RETURNING "count"
+"""
+_TAKE_SQL = _UPSERT.format(table=_TABLE, condition=f' WHERE "{_TABLE}"."count" < %s')
+_HIT_SQL = _UPSERT.format(table=_TABLE, condition="")
 
 
 @dataclass(frozen=True)
@@ -20,32 +36,55 @@ class Limit:
     limit: int
     period: int  # seconds
 
-    def _key(self, key: str) -> str:
-        window = int(time.time() // self.period)
+    def _window(self, key: str) -> tuple[str, str, datetime.datetime]:
+        start = int(timezone.now().timestamp() // self.period) * self.period
         digest = hashlib.sha256(key.strip().lower().encode()).hexdigest()[:32]
-        return f"gehoord:ratelimit:{self.name}:{digest}:{window}"
+        return self.name, digest, datetime.datetime.fromtimestamp(start, tz=datetime.UTC)
 
-    def exceeded(self, key: str) -> bool:
-        """Whether the limit is used up for `key` in the current window (does not count)."""
-        return (cache.get(self._key(key)) or 0) >= self.limit
+    def _upsert(self, sql: str, key: str, *extra) -> tuple | None:
+        name, digest, window_start = self._window(key)
+        adapt = connection.ops.adapt_datetimefield_value
+        expires_at = window_start + datetime.timedelta(seconds=self.period)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [name, digest, adapt(window_start), adapt(expires_at), *extra])
+            return cursor.fetchone()
+
+    def take(self, key: str) -> bool:
+        """Count one use for `key` if the window has room; False, counting nothing, when it is used up."""
+        return self._upsert(_TAKE_SQL, key, self.limit) is not None
 
     def hit(self, key: str) -> int:
-        """Count one use for `key`; returns the count in the current window."""
-        cache_key = self._key(key)
-        cache.add(cache_key, 0, timeout=self.period)
-        try:
-            return cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.set(cache_key, 1, timeout=self.period)
-            return 1
+        """Count one use for `key` whatever the limit (a failure, say); returns the window's count."""
+        return self._upsert(_HIT_SQL, key)[0]
+
+    def exceeded(self, key: str) -> bool:
+        """Whether the window is used up for `key` (counts nothing)."""
+        name, digest, window_start = self._window(key)
+        count = (
+            RateCount.objects.filter(limit_name=name, digest=digest, window_start=window_start)
+            .values_list("count", flat=True)
+            .first()
+        )
+        return (count or 0) >= self.limit
 
 
-# Filing: counted per complaint actually filed, so typing mistakes never use up the limit.
+def forget_expired() -> int:
+    """Remove the counts of windows that have ended (run by the sweep)."""
+    return RateCount.objects.filter(expires_at__lt=timezone.now()).delete()[0]
+
+
+# Filing: every attempt per client address (an invalid form too: it costs the server as much), and
+# per e-mail address every filing tried with it.
+FILING_ATTEMPTS_PER_IP = Limit("filing-attempts-ip", 30, 3600)
 FILING_PER_EMAIL = Limit("filing-email", 5, 3600)
-FILING_PER_IP = Limit("filing-ip", 20, 3600)
-# Tracking: every attempt per IP, and failed attempts per reference (guessing the address).
+# Tracking: every attempt per client address; failures per client address and per reference from
+# that address (a limit per reference alone let anyone lock the real consumer out).
 TRACKING_PER_IP = Limit("tracking-ip", 20, 900)
-TRACKING_FAILURES_PER_REFERENCE = Limit("tracking-reference", 10, 3600)
+TRACKING_FAILURES_PER_IP = Limit("tracking-failures-ip", 10, 3600)
+TRACKING_FAILURES_PER_REFERENCE_AND_IP = Limit("tracking-failures-reference-ip", 5, 3600)
+# Fresh tracking links asked for an address: per client address and per e-mail address.
+LINK_REQUESTS_PER_IP = Limit("link-requests-ip", 10, 3600)
+LINK_REQUESTS_PER_EMAIL = Limit("link-requests-email", 3, 3600)
 # Messages and evidence a consumer adds to one complaint.
 MESSAGES_PER_COMPLAINT = Limit("messages-complaint", 30, 3600)
 

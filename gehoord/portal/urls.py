@@ -9,6 +9,7 @@ urlpatterns = [
     path("o/<slug:org>/klacht/velden/", views.category_fields, name="category_fields"),
     path("o/<slug:org>/klacht/ontvangen/", views.confirmation, name="confirmation"),
     path("volgen/", views.track, name="track"),
+    path("volgen/nieuwe-link/", views.fresh_link, name="fresh_link"),
     path("volgen/link/<str:token>/", views.tracking_link, name="tracking_link"),
     path("volgen/<str:public_id>/", views.tracking, name="tracking"),
     path("volgen/<str:public_id>/bijlagen/<int:attachment_id>/", views.attachment, name="attachment"),

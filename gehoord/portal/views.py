@@ -8,6 +8,7 @@ Pages of a complaint load it only through `access.complaint_for_consumer`.
 import logging
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,14 +23,15 @@ from gehoord.complaints import actions, lifecycle
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.intake import file_complaint
 from gehoord.complaints.models import ActorKind, Channel, Message, Status
-from gehoord.complaints.tracking import token_for
+from gehoord.complaints.tracking import LinkExpired, token_for
 from gehoord.errors import ActionNotAllowed, DomainError, DuplicateOrderNumber, NotPermitted
+from gehoord.mail import outbound
 from gehoord.organisations.models import Organisation
 from gehoord.policies import deadlines
 from gehoord.policies.models import PolicyVersion
 from gehoord.policies.rules import DeadlineKind
-from gehoord.portal import access, forms, presentation, ratelimit
-from gehoord.portal.forms import ComplaintForm, MessageForm, TrackForm
+from gehoord.portal import access, forms, presentation, ratelimit, submissions
+from gehoord.portal.forms import ComplaintForm, FreshLinkForm, MessageForm, TrackForm
 
 log = logging.getLogger(__name__)
 
@@ -67,27 +69,42 @@ def _render_complaint_form(request, organisation: Organisation, form: ComplaintF
 def complaint_form(request, org: str):
     organisation = get_object_or_404(Organisation, slug=org)
     if request.method == "GET":
-        form = _complaint_form(organisation, initial={"category": request.GET.get("category", "")})
-        return _render_complaint_form(request, organisation, form)
+        initial = {"category": request.GET.get("category", ""), "submission": submissions.new_token()}
+        return _render_complaint_form(request, organisation, _complaint_form(organisation, initial=initial))
+    # Every attempt counts, before its files are checked: a robot's invalid posts cost as much as valid ones.
+    if not ratelimit.FILING_ATTEMPTS_PER_IP.take(ratelimit.client_ip(request)):
+        messages.error(request, _(
+            "Many complaints were sent from your connection in a short time. Please wait an hour before you "
+            "send another one; what you typed is kept below, your files must be chosen again."
+        ))
+        return _render_complaint_form(request, organisation, _complaint_form(organisation, initial=_typed(request)), 429)
     if request.POST.get("homepage"):
         return _honeypot(request, organisation)
     if "show_fields" in request.POST:
         # Without JavaScript the category's fields come with a reload that keeps what was typed.
-        typed = {
-            key: request.POST.get(key) for key in request.POST if key not in ("csrfmiddlewaretoken", "show_fields")
-        }
-        return _render_complaint_form(request, organisation, _complaint_form(organisation, initial=typed))
+        return _render_complaint_form(request, organisation, _complaint_form(organisation, initial=_typed(request)))
     form = _complaint_form(organisation, data=request.POST, files=request.FILES)
     if form.is_valid() and (complaint := _file(request, organisation, form)) is not None:
+        access.grant(request, complaint)
         request.session[access.FILED_KEY] = complaint.public_id
         return redirect("portal:confirmation", org=organisation.slug)
     return _render_complaint_form(request, organisation, form)
 
 
+def _typed(request) -> dict:
+    return {key: request.POST.get(key) for key in request.POST if key not in ("csrfmiddlewaretoken", "show_fields")}
+
+
 def _file(request, organisation: Organisation, form: ComplaintForm):
-    """File the complaint, or put on the form why not; returns the complaint or None."""
-    email, ip = form.cleaned_data["contact_email"], ratelimit.client_ip(request)
-    if ratelimit.FILING_PER_EMAIL.exceeded(email) or ratelimit.FILING_PER_IP.exceeded(ip):
+    """File the complaint, or put on the form why not; returns the complaint or None.
+
+    The same form sent again (a double click, a reload) finds the complaint its first sending filed.
+    """
+    email = form.cleaned_data["contact_email"]
+    token = form.cleaned_data.get("submission") or submissions.new_token()
+    if (earlier := _filed_before(token, email)) is not None:
+        return earlier
+    if not ratelimit.FILING_PER_EMAIL.take(email):
         form.add_error(
             None,
             _(
@@ -98,9 +115,13 @@ def _file(request, organisation: Organisation, form: ComplaintForm):
         return None
     consumer = Actor(kind=ActorKind.CONSUMER, label=form.cleaned_data["contact_name"], organisation_id=organisation.pk)
     try:
-        complaint = file_complaint(
-            organisation, form.new_complaint(), channel=Channel.WEB, by=consumer, uploads=form.uploads
-        )
+        with transaction.atomic():
+            if not submissions.claim(token):  # the first sending committed meanwhile
+                return _filed_before(token, email)
+            complaint = file_complaint(
+                organisation, form.new_complaint(), channel=Channel.WEB, by=consumer, uploads=form.uploads
+            )
+            submissions.record(token, complaint)
     except DuplicateOrderNumber as duplicate:
         existing = duplicate.details.get("existing_reference", "")
         track_url = reverse("portal:track") + "?" + urlencode({"reference": existing})
@@ -110,16 +131,18 @@ def _file(request, organisation: Organisation, form: ComplaintForm):
     except DomainError as problem:
         form.apply_domain_errors(problem)
         return None
-    ratelimit.FILING_PER_EMAIL.hit(email)
-    ratelimit.FILING_PER_IP.hit(ip)
-    access.grant(request, complaint)
     return complaint
 
 
+def _filed_before(token: str, email: str):
+    """The complaint an earlier sending of this form filed, for the same address (else None)."""
+    earlier = submissions.filed_by(token)
+    return earlier if earlier is not None and earlier.contact_email == email.strip().lower() else None
+
+
 def _honeypot(request, organisation: Organisation):
-    """A robot filled the hidden field: answer as if all went well, store nothing."""
+    """A robot filled the hidden field: answer as if all went well, store nothing (the attempt counted)."""
     ip = ratelimit.client_ip(request)
-    ratelimit.FILING_PER_IP.hit(ip)
     log.warning("Honeypot filled on the complaint form of %s from %s; nothing stored", organisation.slug, ip)
     request.session.pop(access.FILED_KEY, None)
     return redirect("portal:confirmation", org=organisation.slug)
@@ -172,34 +195,76 @@ def _acknowledge_by(complaint):
 # Following a complaint
 
 
+def _track_page(request, form=None, fresh_link_form=None, status: int = 200, **context):
+    context = {"form": form or TrackForm(), "fresh_link_form": fresh_link_form or FreshLinkForm(), **context}
+    return render(request, "portal/track.html", context, status=status)
+
+
+TOO_MANY_ATTEMPTS = gettext_lazy("Too many attempts. Please try again later, or use the link in the confirmation e-mail.")
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def track(request):
     if request.method == "GET":
-        form = TrackForm(initial={"reference": request.GET.get("reference", "")})
-        return render(request, "portal/track.html", {"form": form})
+        return _track_page(request, TrackForm(initial={"reference": request.GET.get("reference", "")}))
     form = TrackForm(request.POST)
     if form.is_valid():
         reference, email = form.cleaned_data["reference"].strip(), form.cleaned_data["email"]
-        too_many = ratelimit.TRACKING_PER_IP.hit(ratelimit.client_ip(request)) > ratelimit.TRACKING_PER_IP.limit
-        if too_many or ratelimit.TRACKING_FAILURES_PER_REFERENCE.exceeded(reference):
-            form.add_error(None, _("Too many attempts. Please try again later, or use the link in the confirmation e-mail."))
-        elif not (found := access.find_for_consumer(reference, email)):
-            ratelimit.TRACKING_FAILURES_PER_REFERENCE.hit(reference)
-            form.add_error(None, _("There is no complaint with this reference and e-mail address."))
+        ip = ratelimit.client_ip(request)
+        # Failures count per client address, and per reference from it: a count per reference alone
+        # let anyone lock the real consumer out of their own complaint.
+        reference_from_ip = f"{reference.upper()} {ip}"
+        if (
+            not ratelimit.TRACKING_PER_IP.take(ip)
+            or ratelimit.TRACKING_FAILURES_PER_IP.exceeded(ip)
+            or ratelimit.TRACKING_FAILURES_PER_REFERENCE_AND_IP.exceeded(reference_from_ip)
+        ):
+            form.add_error(None, TOO_MANY_ATTEMPTS)
+            return _track_page(request, form, status=429)
+        if not (found := access.find_for_consumer(reference, email, form.cleaned_data["code"])):
+            ratelimit.TRACKING_FAILURES_PER_IP.hit(ip)
+            ratelimit.TRACKING_FAILURES_PER_REFERENCE_AND_IP.hit(reference_from_ip)
+            form.add_error(None, _(
+                "There is no complaint with this reference and e-mail address (and, where the reference is "
+                "your order number, this tracking code)."
+            ))
         else:
             for complaint in found:
                 access.grant(request, complaint)
             if len(found) == 1:
                 return redirect("portal:tracking", public_id=found[0].public_id)
-            return render(request, "portal/track.html", {"form": TrackForm(), "found": found})
-    return render(request, "portal/track.html", {"form": form})
+            return _track_page(request, found=found)
+    return _track_page(request, form)
+
+
+@never_cache
+@require_POST
+def fresh_link(request):
+    """Mail a fresh link to each complaint of an address; the answer never says whether there are any."""
+    form = FreshLinkForm(request.POST)
+    if not form.is_valid():
+        return _track_page(request, fresh_link_form=form)
+    email = form.cleaned_data["email"]
+    if not ratelimit.LINK_REQUESTS_PER_IP.take(ratelimit.client_ip(request)) or not ratelimit.LINK_REQUESTS_PER_EMAIL.take(email):
+        form.add_error(None, TOO_MANY_ATTEMPTS)
+        return _track_page(request, fresh_link_form=form, status=429)
+    for complaint in access.complaints_of(email):
+        outbound.send_tracking_link(complaint)
+    messages.success(request, _(
+        "If there are complaints made with %(email)s, a new link to each is on its way to that address."
+    ) % {"email": email})
+    return redirect("portal:track")
 
 
 @never_cache
 @require_GET
 def tracking_link(request, token: str):
-    complaint = access.complaint_from_token(token)
+    try:
+        complaint = access.complaint_from_token(token)
+    except LinkExpired:
+        messages.error(request, _("This link has expired. Ask for a fresh one below, or enter your reference."))
+        return redirect("portal:track")
     if complaint is None:
         messages.error(request, _("This link does not work (any more). Enter your reference and e-mail address."))
         return redirect("portal:track")

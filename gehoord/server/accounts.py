@@ -77,9 +77,9 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         # Both limits count every request, whether or not the address belongs to an account.
-        from_address = PASSWORD_RESETS_PER_ADDRESS.hit(client_ip(self.request))
-        for_email = PASSWORD_RESETS_PER_EMAIL.hit(form.cleaned_data["email"])
-        if from_address > PASSWORD_RESETS_PER_ADDRESS.limit or for_email > PASSWORD_RESETS_PER_EMAIL.limit:
+        from_address = PASSWORD_RESETS_PER_ADDRESS.take(client_ip(self.request))
+        for_email = PASSWORD_RESETS_PER_EMAIL.take(form.cleaned_data["email"])
+        if not (from_address and for_email):
             form.add_error("email", _("Too many requests for a new password. Try again in an hour."))
             response = self.form_invalid(form)
             response.status_code = 429

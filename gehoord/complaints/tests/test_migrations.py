@@ -20,7 +20,7 @@ def test_unsafe_order_numbers_and_references_are_made_safe_and_kept_unique():
     shop = make_organisation("shop", preset="webshop-board")
     first = carol_complaint(shop, order_number="BO-1")
     second = carol_complaint(shop, order_number="BO-2")
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("complaints")
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()  # every app: going back may unapply others
     migrate([("complaints", "0006_typed_events")])
     try:
         with connection.cursor() as cursor:

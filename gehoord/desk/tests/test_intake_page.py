@@ -153,4 +153,4 @@ def test_a_refused_upload_is_named_before_anything_is_filed(as_alice_browser, ac
 
 def test_both_complaint_forms_share_one_base_and_differ_only_where_stated():
     assert issubclass(IntakeForm, ComplaintFormBase) and issubclass(ComplaintForm, ComplaintFormBase)
-    assert set(IntakeForm.base_fields) - {"channel"} == set(ComplaintForm.base_fields) - {"homepage"}
+    assert set(IntakeForm.base_fields) - {"channel"} == set(ComplaintForm.base_fields) - {"homepage", "submission"}

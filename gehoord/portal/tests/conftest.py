@@ -4,19 +4,10 @@ import io
 import re
 
 import pytest
-from django.core.cache import cache
 from PIL import Image
 
 from conftest import make_organisation
 from gehoord.organisations.models import Category, CategoryField, FieldType
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Rate limits live in the cache; every test starts with none used."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def png_bytes(size=(40, 30), colour=(200, 40, 40)) -> bytes:

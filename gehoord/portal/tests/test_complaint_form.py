@@ -7,14 +7,16 @@ import zoneinfo
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from gehoord.complaints.models import Attachment, Complaint, Status
 from gehoord.policies import deadlines
+from gehoord.complaints.tests.test_references import concurrent_writers, run_at_once
 from gehoord.portal import ratelimit
+from gehoord.portal.models import RateCount
 from gehoord.portal.tests.conftest import inline_scripts, inline_styles, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -294,17 +296,21 @@ class TestSpamProtection:
             client.post(form_url(vxhome), {**carol(description=""), "category": "levering"})
         assert client.post(form_url(vxhome), {**carol(), "category": "levering"}).status_code == 302
 
-    def test_one_address_per_ip_limit(self, client, vxhome):
-        for number in range(ratelimit.FILING_PER_IP.limit):
-            ratelimit.FILING_PER_IP.hit("127.0.0.1")
+    def test_every_attempt_from_one_address_counts_even_an_invalid_one(self, client, vxhome):
+        for _attempt in range(ratelimit.FILING_ATTEMPTS_PER_IP.limit):
+            client.post(form_url(vxhome), {**carol(description=""), "category": "levering"})
+
         page = client.post(form_url(vxhome), {**carol(contact_email="new@example.nl"), "category": "levering"})
-        assert page.status_code == 200
+
+        assert page.status_code == 429
+        html = page.content.decode()
+        assert "Please wait an hour" in html and "The boxspring arrived damaged" in html  # what was typed
         assert not Complaint.objects.exists()
 
     def test_behind_a_proxy_the_limit_counts_the_consumers_address_not_the_proxys(self, client, vxhome, settings):
         settings.GEHOORD_PROXY_COUNT = 1
-        for number in range(ratelimit.FILING_PER_IP.limit):
-            ratelimit.FILING_PER_IP.hit("203.0.113.7")
+        for number in range(ratelimit.FILING_ATTEMPTS_PER_IP.limit):
+            ratelimit.FILING_ATTEMPTS_PER_IP.hit("203.0.113.7")
         # The consumer's own X-Forwarded-For entry (left of the proxy's) is not believed.
         forged = {"HTTP_X_FORWARDED_FOR": "198.51.100.1, 203.0.113.7"}
         other = {"HTTP_X_FORWARDED_FOR": "203.0.113.8"}
@@ -312,16 +318,51 @@ class TestSpamProtection:
         held = client.post(form_url(vxhome), {**carol(contact_email="a@example.nl"), "category": "levering"}, **forged)
         filed = client.post(form_url(vxhome), {**carol(contact_email="b@example.nl"), "category": "levering"}, **other)
 
-        assert held.status_code == 200
+        assert held.status_code == 429
         assert filed.status_code == 302
         assert Complaint.objects.get().contact_email == "b@example.nl"
 
     def test_the_limits_are_counted_in_the_database_so_every_web_process_shares_them(self, vxhome):
-        ratelimit.FILING_PER_IP.hit("192.0.2.1")
+        ratelimit.FILING_ATTEMPTS_PER_IP.hit("192.0.2.1")
+        ratelimit.FILING_ATTEMPTS_PER_IP.hit("192.0.2.1")
 
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT COUNT(*) FROM gehoord_cache")
-            assert cursor.fetchone()[0] == 1
+        assert RateCount.objects.get().count == 2
+        assert "192.0.2.1" not in str(RateCount.objects.values_list())  # only a digest is kept
+
+    def test_the_same_form_sent_twice_files_once(self, client, vxhome):
+        """A double click, a reload: the second sending finds the complaint the first one filed."""
+        token = client.get(form_url(vxhome)).content.decode().split('name="submission" value="')[1].split('"')[0]
+        sent = {**carol(), "category": "levering", "submission": token}
+
+        first = client.post(form_url(vxhome), sent)
+        second = client.post(form_url(vxhome), sent)
+
+        assert first.status_code == second.status_code == 302
+        assert second["Location"] == first["Location"]
+        assert Complaint.objects.count() == 1
+        assert "Thank you" in client.get(second["Location"]).content.decode()
+
+    @concurrent_writers
+    def test_fifteen_sendings_at_once_file_five(self, vxhome):
+        """The limit is counted and checked in one statement: concurrent filings cannot pass it together."""
+        statuses = []
+
+        def send(number):
+            sent = {**carol(order_number=f"VX{number}"), "category": "levering"}
+            statuses.append(Client().post(form_url(vxhome), sent).status_code)
+
+        assert run_at_once(15, send) == []
+        assert Complaint.objects.count() == ratelimit.FILING_PER_EMAIL.limit
+        assert statuses.count(302) == ratelimit.FILING_PER_EMAIL.limit
+
+    @concurrent_writers
+    def test_one_form_sent_several_times_at_once_files_once(self, vxhome):
+        sent = {**carol(), "category": "levering", "submission": "double-click-token-1"}
+        statuses = []
+
+        assert run_at_once(4, lambda _number: statuses.append(Client().post(form_url(vxhome), sent).status_code)) == []
+        assert Complaint.objects.count() == 1
+        assert statuses == [302] * 4
 
 
 class TestFieldPatterns:

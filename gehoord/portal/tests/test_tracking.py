@@ -1,28 +1,46 @@
 """Following a complaint: /volgen/ (reference + e-mail address), the signed link, the complaint's page."""
 
+import datetime
+
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from conftest import carol_complaint
+from conftest import carol_complaint, make_organisation
 from gehoord.complaints import actions
 from gehoord.complaints.attachments import Upload
-from gehoord.complaints.models import Complaint
 from gehoord.complaints import tracking
+from gehoord.complaints.actors import Actor
+from gehoord.complaints.models import Complaint
+from gehoord.mail.models import OutboundMail
+from gehoord.organisations.models import Membership, Role
 from gehoord.portal import access, ratelimit
 from gehoord.portal.tests.conftest import inline_scripts, inline_styles, png_bytes
 
 pytestmark = pytest.mark.django_db
 
-NO_MATCH = "There is no complaint with this reference and e-mail address."
+NO_MATCH = "There is no complaint with this reference and e-mail address"
 
 
-def track(client, reference, email):
-    return client.post(reverse("portal:track"), {"reference": reference, "email": email})
+def track(client, reference, email, code="", **headers):
+    return client.post(reverse("portal:track"), {"reference": reference, "email": email, "code": code}, **headers)
 
 
 def tracking_url(complaint):
     return reverse("portal:tracking", kwargs={"public_id": complaint.public_id})
+
+
+@pytest.fixture
+def shop(alice):
+    """A web shop whose order numbers are the references (seed 001)."""
+    organisation = make_organisation("shop", preset="webshop-board")
+    Membership.objects.create(user=alice, organisation=organisation, role=Role.AGENT)
+    return organisation
+
+
+@pytest.fixture
+def as_alice_shop(shop, alice):
+    return Actor.staff(alice, shop)
 
 
 def english_client():
@@ -57,17 +75,53 @@ class TestTheTrackingForm:
         html = client.get(reverse("portal:track"), {"reference": "BS100200"}).content.decode()
         assert 'value="BS100200"' in html
 
-    def test_guessing_the_address_of_a_reference_is_stopped(self, client, complaint):
-        for attempt in range(ratelimit.TRACKING_FAILURES_PER_REFERENCE.limit):
-            track(client, complaint.reference, f"guess{attempt}@example.nl")
-        page = track(client, complaint.reference, complaint.contact_email)
-        assert page.status_code == 200
-        assert "Too many attempts" in page.content.decode()
+    def test_guessing_the_address_of_a_reference_is_stopped_without_locking_the_consumer_out(self, client, complaint):
+        """Failures count per client address and per reference from it: a guesser elsewhere could lock
+        the real consumer out of their complaint for an hour when they counted per reference alone."""
+        for attempt in range(ratelimit.TRACKING_FAILURES_PER_REFERENCE_AND_IP.limit):
+            track(client, complaint.reference, f"guess{attempt}@example.nl", REMOTE_ADDR="198.51.100.9")
+        page = track(client, complaint.reference, complaint.contact_email, REMOTE_ADDR="198.51.100.9")
+        assert page.status_code == 429 and "Too many attempts" in page.content.decode()
+
+        carol = Client()
+        assert track(carol, complaint.reference, complaint.contact_email).status_code == 302
 
     def test_many_attempts_from_one_address_are_stopped(self, client, complaint):
         for attempt in range(ratelimit.TRACKING_PER_IP.limit):
             track(client, f"KL-26-AAAA{attempt:02d}", "someone@example.nl")
         assert "Too many attempts" in track(client, complaint.reference, complaint.contact_email).content.decode()
+
+
+class TestAnOrderNumberReference:
+    """Seed 001: the order number is the reference, so it can be guessed (sequential numbers found a
+    complaint at try 12 of 25): following it also takes the tracking code of the confirmation."""
+
+    @pytest.fixture
+    def ordered(self, shop):
+        return carol_complaint(shop, order_number="BO-55501")
+
+    def test_the_order_number_and_the_address_alone_open_nothing(self, client, ordered):
+        page = track(client, "BO-55501", ordered.contact_email)
+        assert NO_MATCH in page.content.decode()
+        assert client.get(tracking_url(ordered)).status_code == 302
+
+    def test_with_the_code_from_the_confirmation_it_opens(self, client, ordered):
+        assert len(ordered.tracking_code) == 6
+        page = track(client, "bo-55501", ordered.contact_email, code=ordered.tracking_code.lower())
+        assert page.status_code == 302 and page["Location"] == tracking_url(ordered)
+
+    def test_the_internal_id_opens_it_without_a_code(self, client, ordered):
+        page = track(client, ordered.public_id, ordered.contact_email)
+        assert page.status_code == 302 and page["Location"] == tracking_url(ordered)
+
+    def test_the_code_is_told_in_the_acknowledgement_and_on_the_confirmation(self, client, ordered, as_alice_shop):
+        actions.acknowledge(ordered, by=as_alice_shop)
+        mail = OutboundMail.objects.get(complaint=ordered, kind="acknowledgement")
+        assert ordered.tracking_code in mail.body_text
+
+    def test_our_own_references_need_no_code(self, client, complaint):
+        assert complaint.tracking_code == ""
+        assert track(client, complaint.reference, complaint.contact_email).status_code == 302
 
 
 class TestTheSignedLink:
@@ -89,6 +143,41 @@ class TestTheSignedLink:
         assert page.status_code == 302 and page["Location"] == reverse("portal:track")
         assert "This link does not work" in client.get(page["Location"]).content.decode()
         assert client.get(tracking_url(complaint)).status_code == 302
+
+    def test_a_link_expires_and_a_fresh_one_can_be_asked_for(self, client, complaint, settings, time_machine):
+        settings.GEHOORD_TRACKING_LINK_DAYS = 90
+        time_machine.move_to(datetime.datetime(2027, 1, 4, 12, tzinfo=datetime.UTC), tick=False)
+        token = tracking.token_for(complaint)
+        time_machine.move_to(datetime.datetime(2027, 4, 5, 12, tzinfo=datetime.UTC), tick=False)  # 91 days on
+
+        page = client.get(reverse("portal:tracking_link", kwargs={"token": token}))
+
+        assert page["Location"] == reverse("portal:track")
+        html = client.get(page["Location"]).content.decode()
+        assert "This link has expired" in html and 'action="/volgen/nieuwe-link/"' in html
+        asked = client.post(reverse("portal:fresh_link"), {"email": "CAROL@example.nl"})
+        [mail] = OutboundMail.objects.filter(complaint=complaint, kind="tracking_link")
+        fresh = mail.body_text.split("/volgen/link/")[1].split("/")[0]
+        assert client.get(reverse("portal:tracking_link", kwargs={"token": fresh}))["Location"] == tracking_url(complaint)
+        assert "is on its way" in client.get(asked["Location"]).content.decode()
+
+    def test_asking_a_link_for_an_unknown_address_answers_the_same_and_sends_nothing(self, client, complaint):
+        asked = client.post(reverse("portal:fresh_link"), {"email": "nobody@example.nl"})
+        assert asked.status_code == 302 and "is on its way" in client.get(asked["Location"]).content.decode()
+        assert not OutboundMail.objects.filter(kind="tracking_link").exists()
+
+    def test_links_for_one_address_are_sent_a_few_times_an_hour_at_most(self, client, complaint):
+        for _request in range(ratelimit.LINK_REQUESTS_PER_EMAIL.limit):
+            client.post(reverse("portal:fresh_link"), {"email": complaint.contact_email})
+        held = client.post(reverse("portal:fresh_link"), {"email": complaint.contact_email})
+        assert held.status_code == 429
+        assert OutboundMail.objects.filter(kind="tracking_link").count() == ratelimit.LINK_REQUESTS_PER_EMAIL.limit
+
+    def test_every_mail_to_the_consumer_carries_a_fresh_link(self, client, complaint, as_alice):
+        actions.add_message(complaint, by=as_alice, body="Wij zoeken het uit.")
+        mail = OutboundMail.objects.get(complaint=complaint, kind="staff_message")
+        token = mail.body_text.split("/volgen/link/")[1].split("/")[0]
+        assert client.get(reverse("portal:tracking_link", kwargs={"token": token}))["Location"] == tracking_url(complaint)
 
     def test_a_link_stops_working_when_the_address_changes(self, client, complaint):
         token = tracking.token_for(complaint)

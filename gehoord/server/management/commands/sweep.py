@@ -8,12 +8,14 @@ from gehoord.complaints import attachments
 from gehoord.complaints.sweep import sweep
 from gehoord.inbound import pipeline
 from gehoord.mail import tasks
+from gehoord.portal import ratelimit, submissions
 
 
 class Command(BaseCommand):
     help = (
         "Run the deadline sweep (reminders, missed deadlines, demanded updates, reassignment), "
-        "the mail retries that have come due, the forgetting of expired API idempotency keys and, "
+        "the mail retries that have come due, the forgetting of expired API idempotency keys, rate-limit "
+        "counts and form sendings and, "
         "once an hour across all sweepers, the removal of attachment files no attachment refers to "
         "(`gehoord sweep-orphans` runs that by hand). "
         "Once by default; with --every N it repeats every N seconds until SIGTERM/SIGINT "
@@ -41,8 +43,9 @@ class Command(BaseCommand):
 
 
 def _run_due_jobs(stderr) -> None:
-    """Work that time brings due: delivery retries, lost tasks, inbound mail to process again, expired API keys."""
-    for job in (tasks.requeue_due, pipeline.retry, idempotency.forget_expired):
+    """Work that time brings due: delivery retries, lost tasks, inbound mail to process again, and the
+    forgetting of expired API keys, rate-limit counts and form sendings."""
+    for job in (tasks.requeue_due, pipeline.retry, idempotency.forget_expired, ratelimit.forget_expired, submissions.forget_old):
         try:
             job()
         except Exception as problem:  # one failing job must not stop the loop
