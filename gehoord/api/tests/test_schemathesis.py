@@ -18,7 +18,9 @@ import fnmatch
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
@@ -79,9 +81,21 @@ def shop_token(db):
     return ApiToken.issue(shop, "shop integration")[1]
 
 
+@pytest.fixture
+def connection_kept():
+    """Schemathesis calls the WSGI application itself, not through Django's test client, so each request's
+    end would close the test's database connection (on PostgreSQL, with the test's transaction in it).
+    Keep it open across requests, as the test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 @settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-def test_the_api_keeps_to_its_document(case, shop_token):
+def test_the_api_keeps_to_its_document(case, shop_token, connection_kept):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {shop_token}"},
         additional_checks=[refused_only_for_rules_the_document_cannot_state],
