@@ -67,7 +67,21 @@ class Outcome(models.TextChoices):
 IN_FAVOUR_OUTCOMES = frozenset({Outcome.ACCEPTED, Outcome.UPHELD})
 
 
+class Publication(models.TextChoices):
+    """Whether a complaint (or a reply) shows on the public platform: a state beside its status."""
+
+    PRIVATE = "private", _("private")
+    PENDING = "pending", _("waiting for screening")
+    PUBLISHED = "published", _("published")
+    WITHHELD = "withheld", _("withheld")
+
+
 class ComplaintQuerySet(models.QuerySet):
+    def public(self) -> "ComplaintQuerySet":
+        """The one way public pages and the public API read complaints: published ones only."""
+        return self.filter(publication=Publication.PUBLISHED)
+
+
     def of_organisation(self, organisation: Organisation) -> "ComplaintQuerySet":
         return self.filter(organisation=organisation)
 
@@ -122,6 +136,17 @@ class Complaint(models.Model):
         "policies.PolicyVersion", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("policy")
     )
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility, default=Visibility.PRIVATE)
+    publication = models.CharField(_("publication"), max_length=10, choices=Publication, default=Publication.PRIVATE)
+    withheld_reason = models.CharField(_("reason withheld"), max_length=200, blank=True)
+    # The consumer's platform account, when they filed while logged in (the reference and address
+    # still open it as ever).
+    consumer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints_filed",
+        verbose_name=_("consumer account"),
+    )
+    # When the company first answered (a message to the consumer or a proposal): the score card's
+    # response rate and speed read it.
+    first_reply_at = models.DateTimeField(_("first company reply"), null=True, blank=True)
     stage = models.PositiveSmallIntegerField(_("stage"), choices=Stage, default=Stage.FIRST_LINE)
     status = models.CharField(_("status"), max_length=24, choices=Status, default=Status.RECEIVED)
     team = models.ForeignKey(
@@ -173,6 +198,8 @@ class Complaint(models.Model):
             models.Index(fields=["organisation", "order_number"], name="complaint_org_order"),
             models.Index(fields=["handler", "status"], name="complaint_handler_status"),
             models.Index(fields=["organisation", "next_deadline_at"], name="complaint_org_next_deadline"),
+            models.Index(fields=["organisation", "publication", "-received_at"], name="complaint_org_published"),
+            models.Index(fields=["consumer", "-received_at"], name="complaint_consumer"),
         ]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
@@ -252,6 +279,7 @@ class Message(models.Model):
     author_name = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     created_at = models.DateTimeField()
+    publication = models.CharField(max_length=10, choices=Publication, default=Publication.PRIVATE)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -283,6 +311,9 @@ class ActorKind(models.TextChoices):
     STAFF = "staff", _("staff")
     API = "api", _("API")
     SYSTEM = "system", _("system")
+    # An e-mail-only company answering by mail (or from its dashboard), not a member of its staff.
+    COMPANY = "company", _("company")
+    MODERATOR = "moderator", _("moderator")
 
 
 class Event(models.Model):

@@ -21,8 +21,20 @@ class Language(models.TextChoices):
     ENGLISH = "en", "English"
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def in_registry(self) -> "OrganisationQuerySet":
+        """The companies the public platform lists: every entry not merged into another."""
+        return self.filter(merged_into__isnull=True)
+
+    def connected(self) -> "OrganisationQuerySet":
+        return self.filter(connected=True)
+
+
 class Organisation(models.Model):
-    """A company in the registry; its staff work complaints under its own procedure."""
+    """A company in the registry (SPEC 8). A *connected* company is a tenant: its staff work its
+    complaints in the desk under its own policy. An *e-mail-only* company has only its entry: its
+    complaints are mailed to its complaint address and it answers by reply. Claiming its entry
+    makes it connected; its complaints and history stay where they are."""
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
@@ -39,11 +51,30 @@ class Organisation(models.Model):
     language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.DUTCH)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     created_at = models.DateTimeField(auto_now_add=True)
+    connected = models.BooleanField(
+        _("connected"), default=False, help_text=_("Its staff handle its complaints in the desk.")
+    )
+    # A moderator or the company itself confirmed the entry; one a consumer added is not, until then.
+    verified = models.BooleanField(_("verified"), default=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("added by"),
+    )
+    # A duplicate entry a moderator merged: its complaints moved to the entry it names.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged", verbose_name=_("merged into")
+    )
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        indexes = [
+            models.Index(fields=["registration_number"], name="organisation_registration"),
+            models.Index(fields=["website"], name="organisation_website"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -255,3 +286,35 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organisation}"
+
+
+class PlatformRole(models.TextChoices):
+    """Roles at the platform itself (SPEC 1), not at one organisation."""
+
+    MODERATOR = "moderator", _("moderator")
+    LEGAL_ADVISOR = "legal_advisor", _("legal advisor")
+
+
+class PlatformMembership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="platform_roles")
+    role = models.CharField(_("role"), max_length=20, choices=PlatformRole)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="platform_role_once")]
+        verbose_name = _("platform role")
+        verbose_name_plural = _("platform roles")
+
+
+class ConsumerAccount(models.Model):
+    """A consumer's account on the platform: their complaints at any company, in their language."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consumer_account")
+    language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.DUTCH)
+    # Subscribers of the consumer organisation may hand a dossier to its legal-aid service.
+    subscriber = models.BooleanField(_("subscriber"), default=False)
+    email_verified_at = models.DateTimeField(_("e-mail address verified"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consumer account")
+        verbose_name_plural = _("consumer accounts")

@@ -19,6 +19,7 @@ from gehoord.policies.rules import (
 
 NETHERLANDS = BusinessCalendar(timezone="Europe/Amsterdam", country="NL")
 ENGLAND = BusinessCalendar(timezone="Europe/London", country="GB", subdivision="ENG")
+BELGIUM = BusinessCalendar(timezone="Europe/Brussels", country="BE")
 
 DAY_REMINDER = Duration(1, Unit.working_days)
 HOUR_REMINDER = Duration(4, Unit.hours)
@@ -289,9 +290,46 @@ INVERTER = PolicySpec(
     ),
 )
 
+# Seed 004: the public platform's procedure for an e-mail-only company, one that answers by reply.
+PLATFORM = PolicySpec(
+    calendar=BELGIUM,
+    rules=(
+        DeadlineRule(
+            kind=DeadlineKind.acknowledge,
+            anchor=Anchor.received,
+            duration=Duration(0, Unit.hours),
+            note="Seed 004: the platform confirms the complaint to the consumer when it is filed.",
+        ),
+        DeadlineRule(
+            kind=DeadlineKind.respond,
+            anchor=Anchor.received,
+            duration=_days(30),
+            reminder_before=Duration(7, Unit.calendar_days),
+            note=(
+                "Seed 004 sets no term for the company's answer; the score card counts a complaint left "
+                "without any reply for 30 days as unanswered (SPEC 8), so the platform expects one within "
+                "30 calendar days and reminds the company a week before. Gehoord default."
+            ),
+        ),
+    ),
+    stages=(),
+    external_bodies=(),
+    auto_acknowledge=True,
+    order_number_is_reference=False,
+    pause_while_awaiting_consumer=False,
+    retention_days=DEFAULT_RETENTION_DAYS,
+    notes=(
+        "Seed 004 (the public complaint platform) for a company that answers by e-mail: the platform "
+        "does not take part in solving the complaint, has no internal stages and judges nothing; a "
+        "subscriber who gets no answer, or is not satisfied, hands the dossier to the legal-aid "
+        "service. The retention period is a Gehoord default."
+    ),
+)
+
 PRESETS: dict[str, PolicySpec] = {
     "vxhome": VXHOME,
     "webshop-board": WEBSHOP_BOARD,
     "welzo": WELZO,
     "inverter": INVERTER,
+    "platform": PLATFORM,
 }

@@ -111,6 +111,13 @@ SCHEDULES = [
         "inverter", RESOLVE, 1, RECEIVED_NL, "2027-02-03T22:59:59Z", "2027-02-01T23:00:00Z", None,
         id="inverter-resolve",
     ),
+    # platform (seed 004, BE): the platform confirms on receipt; the company is expected to answer within
+    # 30 calendar days → Wed 20 Jan 2027 23:59:59 CET; reminded 7 calendar days ahead, Wed 13 Jan 00:00 CET.
+    pytest.param("platform", ACK, 1, RECEIVED_NL, "2026-12-21T09:00:00Z", None, None, id="platform-acknowledge"),
+    pytest.param(
+        "platform", RESPOND, 1, RECEIVED_NL, "2027-01-20T22:59:59Z", "2027-01-12T23:00:00Z", None,
+        id="platform-respond",
+    ),
 ]
 
 
@@ -181,8 +188,9 @@ def test_inverter_due_instants():
     assert due_instants(spec, {Anchor.escalation_requested: at("2027-02-04T10:00+01:00")}, stage=2) == {}
 
 
-def test_the_presets_are_the_four_seed_procedures():
-    assert list(PRESETS) == ["vxhome", "webshop-board", "welzo", "inverter"]
+def test_the_presets_are_the_five_seed_procedures():
+    """The four companies' own procedures, and the public platform's for a company that answers by mail."""
+    assert list(PRESETS) == ["vxhome", "webshop-board", "welzo", "inverter", "platform"]
 
 
 SWITCHES = [
@@ -191,6 +199,7 @@ SWITCHES = [
     ("webshop-board", False, True, [(3, "board")]),
     ("welzo", True, False, [(2, "manager")]),
     ("inverter", False, False, [(2, "manager")]),
+    ("platform", True, False, []),
 ]
 
 
@@ -209,6 +218,7 @@ def test_preset_calendars():
         "webshop-board": ("GB", "ENG", "Europe/London"),
         "welzo": ("GB", "ENG", "Europe/London"),
         "inverter": ("NL", None, "Europe/Amsterdam"),
+        "platform": ("BE", None, "Europe/Brussels"),
     }
 
 
@@ -226,17 +236,18 @@ def test_preset_external_bodies():
         "webshop-board": ["Trading Standards"],
         "welzo": ["Onafhankelijk advies"],
         "inverter": [],
+        "platform": [],
     }
 
 
 def test_presets_say_where_the_seed_is_silent():
     assert "No resolution term" in PRESETS["vxhome"].notes
     assert "names no external body" in PRESETS["inverter"].notes
-    for spec in PRESETS.values():
-        assert "Gehoord defaults" in spec.notes
+    for slug, spec in PRESETS.items():
+        assert "Gehoord default" in spec.notes
         for rule in spec.rules:
             assert rule.note.startswith("Seed 00")
-            assert rule.reminder_before is None or "says nothing about reminders" in rule.note
+            assert rule.reminder_before is None or "reminder" in rule.note or "Gehoord default" in rule.note, slug
 
 
 @pytest.mark.parametrize("slug", list(PRESETS))
