@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "gehoord.organisations",
     "gehoord.policies",
     "gehoord.complaints",
+    "gehoord.platform",
     "gehoord.mail",
     "gehoord.inbound",
     "gehoord.api",

@@ -15,5 +15,8 @@ urlpatterns = [
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("desk/", include("gehoord.desk.urls")),
+    # The platform's own staff: its moderators and its legal advisors (seed 004).
+    path("moderatie/", include("gehoord.desk.moderation_urls")),
+    path("rechtshulp/", include("gehoord.desk.legalaid_urls")),
     path("", include("gehoord.portal.urls")),
 ]

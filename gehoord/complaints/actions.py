@@ -355,7 +355,7 @@ def propose_resolution(
             proposed_by=by.user,
             proposed_at=timezone.now(),
         )
-        deadlines.on_answered(complaint)
+        _answered(complaint)
         timeline.record(complaint, EventKind.RESOLUTION_PROPOSED, by, resolution_id=resolution.pk)
         notices.tell(complaint, Notice.RESOLUTION_PROPOSAL, resolution=resolution)
     return complaint
@@ -638,10 +638,18 @@ def add_message(
             locked, EventKind.NOTE_ADDED if internal else EventKind.MESSAGE_ADDED, by, message_id=message.pk
         )
         if kind == Message.Kind.STAFF:
-            deadlines.on_answered(locked)
-            locked.save(update_fields=["updated_at", "next_deadline_at"])
+            _answered(locked)
+            locked.save(update_fields=["updated_at", "next_deadline_at", "first_reply_at"])
             notices.tell(locked, Notice.STAFF_MESSAGE, message=message)
     return message
+
+
+def _answered(complaint: Complaint) -> None:
+    """The company answered the consumer: the answer deadline is met, and the first answer is the
+    one the score card's response rate and speed count."""
+    deadlines.on_answered(complaint)
+    if complaint.first_reply_at is None:
+        complaint.first_reply_at = timezone.now()
 
 
 def _post_message(complaint: Complaint, by: Actor, body: str, kind: str, uploads: list[Upload | CheckedUpload] = ()) -> Message:

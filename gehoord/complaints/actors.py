@@ -52,6 +52,21 @@ class Actor:
         """An organisation's own integration: it may do what any of its staff may do."""
         return cls(kind=ActorKind.API, label=f"API: {token_name}", roles=ALL_STAFF_ROLES, organisation_id=organisation_id)
 
+    @classmethod
+    def company(cls, organisation: Organisation, via: str = "") -> "Actor":
+        """An e-mail-only company answering (by mail or from its dashboard): not its staff."""
+        return cls(
+            kind=ActorKind.COMPANY,
+            label=f"{organisation.name} ({via})" if via else organisation.name,
+            organisation_id=organisation.pk,
+            channel=Channel.EMAIL if via else Channel.WEB,
+        )
+
+    @classmethod
+    def moderator(cls, user) -> "Actor":
+        """A moderator of the platform: acts on platform complaints of any company."""
+        return cls(kind=ActorKind.MODERATOR, label=user.get_full_name() or user.get_username(), user=user)
+
     @property
     def is_staff_side(self) -> bool:
         return self.kind in (ActorKind.STAFF, ActorKind.API)
@@ -61,4 +76,6 @@ class Actor:
             return True
         if self.kind == ActorKind.CONSUMER:
             return self.complaint_id == complaint.pk
+        if self.kind == ActorKind.MODERATOR:
+            return complaint.platform
         return self.organisation_id == complaint.organisation_id

@@ -47,6 +47,14 @@ class EventKind(models.TextChoices):
     AUTO_REPLY_RECEIVED = "auto_reply_received", _("Auto-reply received (not answered)")
     MAIL_ATTACHMENTS_REFUSED = "mail_attachments_refused", _("Attachments of a mail refused")
     MAIL_ATTACHED_FROM_TRIAGE = "mail_attached_from_triage", _("Mail put on this complaint")
+    # The public platform (seed 004).
+    SCREENED = "screened", _("Screened for publication")
+    COMPANY_NOTIFIED = "company_notified", _("Complaint sent to the company")
+    COMPANY_REMINDED = "company_reminded", _("Company reminded")
+    SENDER_CONFIRMED = "sender_confirmed", _("Reply confirmed as the company's")
+    MOVED = "moved", _("Moved to another company entry")
+    HANDED_TO_LEGAL_AID = "handed_to_legal_aid", _("Handed to legal aid")
+    DOSSIER_EXPORTED = "dossier_exported", _("Dossier exported")
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,14 @@ TYPES: dict[EventKind, EventType] = {
     EventKind.AUTO_REPLY_RECEIVED: _type(plain=_MAIL_RECEIVED, personal=("sender", "subject", "reason", "text")),
     EventKind.MAIL_ATTACHMENTS_REFUSED: _type(plain=_MAIL_RECEIVED, personal=("files",)),
     EventKind.MAIL_ATTACHED_FROM_TRIAGE: _type(plain=_MAIL_RECEIVED, personal=("subject",)),
+    # `decision`: published or withheld; `message_id` when a reply was screened, else the complaint.
+    EventKind.SCREENED: _type(plain=("decision", "message_id"), personal=("reason",)),
+    EventKind.COMPANY_NOTIFIED: _type(plain=("public", "outbound_id")),
+    EventKind.COMPANY_REMINDED: _type(instants=("unanswered_at",)),
+    EventKind.SENDER_CONFIRMED: _type(plain=("message_id", "confirmed"), personal=("sender",)),
+    EventKind.MOVED: _type(plain=("from_organisation", "to_organisation")),
+    EventKind.HANDED_TO_LEGAL_AID: _type(visible=True, plain=("reason",), personal=("question",)),
+    EventKind.DOSSIER_EXPORTED: _type(plain=("format", "purpose")),
 }
 
 

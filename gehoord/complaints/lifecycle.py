@@ -11,7 +11,9 @@ Who may act:
 - STAGE_STAFF: staff holding a role that handles the complaint's current stage
   (stage 1: agent or manager; an escalation stage: the role the policy names, manager or board);
 - MANAGER: a complaint manager, at any stage;
-- SYSTEM: Gehoord itself (automatic acknowledgement, the deadline sweep).
+- SYSTEM: Gehoord itself (automatic acknowledgement, the deadline sweep);
+- COMPANY: an e-mail-only company of the platform, answering by mail or from its dashboard;
+- MODERATOR: a moderator of the platform, on complaints filed there.
 """
 
 import inspect
@@ -30,6 +32,8 @@ CONSUMER = "consumer"
 STAGE_STAFF = "stage_staff"
 MANAGER = "manager"
 SYSTEM = "system"
+COMPANY = "company"
+MODERATOR = "moderator"
 
 WORKING_STATES = frozenset({Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.AWAITING_CONSUMER, Status.RESOLUTION_PROPOSED})
 ALL_STATES = frozenset(Status)
@@ -168,6 +172,10 @@ def _may(declared: Action, complaint: Complaint, actor: Actor) -> bool:
         return SYSTEM in declared.who
     if actor.kind == ActorKind.CONSUMER:
         return CONSUMER in declared.who
+    if actor.kind == ActorKind.COMPANY:
+        return COMPANY in declared.who
+    if actor.kind == ActorKind.MODERATOR:
+        return MODERATOR in declared.who
     if MANAGER in declared.who and Role.MANAGER in actor.roles:
         return True
     return STAGE_STAFF in declared.who and bool(stage_roles(complaint) & actor.roles)

@@ -62,6 +62,8 @@ class Outcome(models.TextChoices):
     UPHELD = "upheld", _("upheld")
     PARTIALLY_UPHELD = "partially_upheld", _("partially upheld")
     NOT_UPHELD = "not_upheld", _("not upheld")
+    # A platform complaint the company never answered within the platform's term (SPEC 8).
+    UNANSWERED = "unanswered", _("unanswered by the company")
 
 
 IN_FAVOUR_OUTCOMES = frozenset({Outcome.ACCEPTED, Outcome.UPHELD})
@@ -136,6 +138,8 @@ class Complaint(models.Model):
         "policies.PolicyVersion", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("policy")
     )
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility, default=Visibility.PRIVATE)
+    # Filed on the public platform (seed 004): its score card counts it, its moderators screen it.
+    platform = models.BooleanField(_("filed on the platform"), default=False)
     publication = models.CharField(_("publication"), max_length=10, choices=Publication, default=Publication.PRIVATE)
     withheld_reason = models.CharField(_("reason withheld"), max_length=200, blank=True)
     # The consumer's platform account, when they filed while logged in (the reference and address
@@ -200,6 +204,8 @@ class Complaint(models.Model):
             models.Index(fields=["organisation", "next_deadline_at"], name="complaint_org_next_deadline"),
             models.Index(fields=["organisation", "publication", "-received_at"], name="complaint_org_published"),
             models.Index(fields=["consumer", "-received_at"], name="complaint_consumer"),
+            # The screening queue and the public lists of the platform.
+            models.Index(fields=["publication", "-received_at"], name="complaint_publication"),
         ]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
@@ -271,6 +277,8 @@ class Message(models.Model):
         CONSUMER = "consumer", _("from the consumer")
         STAFF = "staff", _("to the consumer")
         NOTE = "note", _("internal note")
+        # An e-mail-only company's reply (by mail or from its dashboard): a correspondent of its own.
+        COMPANY = "company", _("from the company")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=10, choices=Kind)
@@ -280,6 +288,12 @@ class Message(models.Model):
     body = models.TextField()
     created_at = models.DateTimeField()
     publication = models.CharField(max_length=10, choices=Publication, default=Publication.PRIVATE)
+    withheld_reason = models.CharField(max_length=200, blank=True)
+    # A company reply by mail: the address it came from. One from an address other than the
+    # registry's waits unconfirmed (not forwarded, not published, not counted) until the consumer
+    # or a moderator confirms it belongs to the company.
+    sender_email = models.EmailField(blank=True)
+    sender_confirmed = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["created_at", "id"]

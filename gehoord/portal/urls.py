@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from gehoord.portal import views
 
@@ -14,4 +14,9 @@ urlpatterns = [
     path("volgen/<str:public_id>/", views.tracking, name="tracking"),
     path("volgen/<str:public_id>/bijlagen/<int:attachment_id>/", views.attachment, name="attachment"),
     path("volgen/<str:public_id>/<slug:action>/", views.act, name="action"),
+    # The public platform (seed 004).
+    path("", include("gehoord.portal.registry_urls")),
+    path("", include("gehoord.portal.account_urls")),
+    path("", include("gehoord.portal.company_urls")),
+    path("", include("gehoord.portal.public_urls")),
 ]

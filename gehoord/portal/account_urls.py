@@ -1,0 +1,3 @@
+"""The platform's account pages (included by portal/urls.py)."""
+
+urlpatterns: list = []

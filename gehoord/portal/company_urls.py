@@ -1,0 +1,3 @@
+"""The platform's company pages (included by portal/urls.py)."""
+
+urlpatterns: list = []

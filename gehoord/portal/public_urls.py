@@ -1,0 +1,3 @@
+"""The platform's public pages (included by portal/urls.py)."""
+
+urlpatterns: list = []
