@@ -151,6 +151,9 @@ class Complaint(models.Model):
     # When the company first answered (a message to the consumer or a proposal): the score card's
     # response rate and speed read it.
     first_reply_at = models.DateTimeField(_("first company reply"), null=True, blank=True)
+    # When the platform mailed the complaint to an e-mail-only company (after screening, or at once
+    # when private); None while that is still to do.
+    company_notified_at = models.DateTimeField(_("sent to the company"), null=True, blank=True)
     stage = models.PositiveSmallIntegerField(_("stage"), choices=Stage, default=Stage.FIRST_LINE)
     status = models.CharField(_("status"), max_length=24, choices=Status, default=Status.RECEIVED)
     team = models.ForeignKey(

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from gehoord.complaints.actors import Actor
-from gehoord.organisations.models import Organisation, Role
+from gehoord.organisations.models import Organisation, PlatformMembership, PlatformRole, Role
 
 HANDLING_ROLES = frozenset({Role.AGENT, Role.MANAGER, Role.BOARD})
 
@@ -36,3 +36,21 @@ def staff_view(*, roles: frozenset[str] = frozenset(Role.values)):
 
 def organisations_of(user):
     return Organisation.objects.filter(memberships__user=user).distinct().order_by("name")
+
+
+def platform_view(role: str):
+    """Decorate a view of the platform's own staff (SPEC 1): log-in required and the platform role
+    `role` (moderator, legal advisor). Anyone else gets 404. The view gets `request.actor`."""
+
+    def decorator(view):
+        @login_required
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not PlatformMembership.objects.filter(user=request.user, role=role).exists():
+                raise Http404
+            request.actor = Actor.moderator(request.user) if role == PlatformRole.MODERATOR else None
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
