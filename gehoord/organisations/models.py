@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gehoord.organisations import registry_keys
 from gehoord.organisations.patterns import MAX_PATTERN_LENGTH, validate_pattern
 
 
@@ -64,6 +65,10 @@ class Organisation(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged", verbose_name=_("merged into")
     )
+    # The registry's search keys (organisations/registry_keys.py), kept by save() from the fields above.
+    search_name = models.CharField(max_length=200, db_default="", editable=False)
+    search_registry_id = models.CharField(max_length=40, db_default="", editable=False)
+    search_host = models.CharField(max_length=253, db_default="", editable=False)
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -74,10 +79,33 @@ class Organisation(models.Model):
         indexes = [
             models.Index(fields=["registration_number"], name="organisation_registration"),
             models.Index(fields=["website"], name="organisation_website"),
+            models.Index(fields=["search_registry_id"], name="organisation_search_id"),
+            models.Index(fields=["search_host"], name="organisation_search_host"),
+            # On PostgreSQL search_name is in the "C" collation, so this index serves "starts with" and
+            # name order; a trigram index serves "contains" (migration 0006).
+            models.Index(fields=["search_name"], name="organisation_search_name"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    _SEARCH_KEYS = {
+        "name": "search_name", "registration_number": "search_registry_id", "website": "search_host",
+    }
+
+    def fill_search_keys(self) -> None:
+        """Set the search keys from the fields they come from (save does; call it before bulk_create)."""
+        self.search_name = registry_keys.fold_name(self.name)
+        self.search_registry_id = registry_keys.registry_key(self.registration_number)
+        self.search_host = registry_keys.web_host(self.website)
+
+    def save(self, *args, **kwargs):
+        self.fill_search_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            # A save of some fields also saves the search keys they feed.
+            kwargs["update_fields"] = {*update_fields, *(self._SEARCH_KEYS[f] for f in update_fields if f in self._SEARCH_KEYS)}
+        super().save(*args, **kwargs)
 
 
 class Role(models.TextChoices):

@@ -85,6 +85,11 @@ TRACKING_FAILURES_PER_REFERENCE_AND_IP = Limit("tracking-failures-reference-ip",
 # Fresh tracking links asked for an address: per client address and per e-mail address.
 LINK_REQUESTS_PER_IP = Limit("link-requests-ip", 10, 3600)
 LINK_REQUESTS_PER_EMAIL = Limit("link-requests-email", 3, 3600)
+# The company registry: searches per client address; adding a company, every attempt per client
+# address and every company added per account.
+REGISTRY_SEARCHES_PER_IP = Limit("registry-searches-ip", 300, 300)
+REGISTRY_ADD_ATTEMPTS_PER_IP = Limit("registry-add-attempts-ip", 30, 3600)
+REGISTRY_ADDS_PER_ACCOUNT = Limit("registry-adds-account", 5, 86400)
 # Messages and evidence a consumer adds to one complaint.
 MESSAGES_PER_COMPLAINT = Limit("messages-complaint", 30, 3600)
 

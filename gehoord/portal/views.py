@@ -29,6 +29,7 @@ from gehoord.mail import outbound
 from gehoord.organisations.models import Organisation
 from gehoord.policies import deadlines
 from gehoord.policies.models import PolicyVersion
+from gehoord.platform.registry_forms import SearchForm
 from gehoord.policies.rules import DeadlineKind
 from gehoord.portal import access, forms, presentation, ratelimit, submissions
 from gehoord.portal.forms import ComplaintForm, FreshLinkForm, MessageForm, TrackForm
@@ -38,8 +39,13 @@ log = logging.getLogger(__name__)
 
 @require_GET
 def home(request):
-    organisations = Organisation.objects.order_by("name")
-    return render(request, "portal/home.html", {"organisations": organisations, "track_form": TrackForm()})
+    """The platform's front page: find any company, file about it, or use a connected company's own form."""
+    context = {
+        "organisations": Organisation.objects.in_registry().connected().order_by("name"),
+        "search_form": SearchForm(),
+        "track_form": TrackForm(),
+    }
+    return render(request, "portal/home.html", context)
 
 
 # Filing a complaint

@@ -117,6 +117,7 @@ def load(stdout=None) -> dict:
                 language=demo.language,
                 currency=demo.currency,
                 website=f"https://{demo.slug}.example",
+                connected=True,
             )
             PolicyVersion.publish(organisation, PRESETS[demo.slug], preset=demo.slug, change_note="Demo preset")
             staff = {}

@@ -13,7 +13,7 @@ from gehoord.complaints import tracking
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.models import Complaint
 from gehoord.mail.models import OutboundMail
-from gehoord.organisations.models import Membership, Role
+from gehoord.organisations.models import Membership, Organisation, Role
 from gehoord.portal import access, ratelimit
 from gehoord.portal.tests.conftest import inline_scripts, inline_styles, png_bytes
 
@@ -48,7 +48,8 @@ def english_client():
 
 
 class TestTheTrackingForm:
-    def test_the_landing_page_lists_the_organisations_and_the_tracking_form(self, client, acme, other):
+    def test_the_landing_page_lists_the_connected_organisations_and_the_tracking_form(self, client, acme, other):
+        Organisation.objects.filter(pk__in=[acme.pk, other.pk]).update(connected=True)
         html = client.get("/").content.decode()
         assert f'href="{reverse("portal:complaint_form", kwargs={"org": "acme"})}"' in html
         assert ">Other</a>" in html

@@ -39,6 +39,7 @@ def seed_organisation(slug: str) -> Organisation:
         language=seed.language,
         currency=seed.currency,
         website=f"https://{seed.slug}.example",
+        connected=True,
     )
     PolicyVersion.publish(organisation, PRESETS[seed.slug], preset=seed.slug, change_note="Browser tests")
     staff = {}
