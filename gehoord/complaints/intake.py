@@ -16,7 +16,7 @@ from gehoord.complaints.actors import Actor
 from gehoord.complaints.events import EventKind
 from gehoord.complaints.attachments import CheckedUpload, Upload
 from gehoord.complaints.text import clean_text
-from gehoord.complaints.models import OPEN_STATUSES, Channel, Complaint, Status, Visibility
+from gehoord.complaints.models import OPEN_STATUSES, Channel, Complaint, Publication, Status, Visibility
 from gehoord.errors import DuplicateOrderNumber, InvalidInput
 from gehoord.organisations.category_fields import clean_field_values
 from gehoord.organisations.models import Language, Organisation
@@ -44,6 +44,8 @@ class NewComplaint:
     purchase_date: datetime.date | None = None
     desired_solution: str = ""
     visibility: str = Visibility.PRIVATE
+    # Filed on the public platform (seed 004): a public one waits for screening before it is published.
+    platform: bool = False
 
 
 def file_complaint(
@@ -54,8 +56,11 @@ def file_complaint(
     by: Actor,
     uploads: list[Upload | CheckedUpload] = (),
     received_at: datetime.datetime | None = None,
+    consumer=None,
 ) -> Complaint:
     """Validate, store and acknowledge (when the policy says so) a new complaint.
+
+    `consumer`: the platform account (a user) filing it, shown in their "my complaints".
 
     Raises InvalidInput naming every wrong field, or DuplicateOrderNumber pointing to the open
     complaint about the same order when the order number is the reference.
@@ -69,6 +74,7 @@ def file_complaint(
     # In UTC, as the database gives it back: the acknowledgement on receipt tells it from this object.
     complaint.received_at = (received_at or timezone.now()).astimezone(datetime.UTC)
     complaint.policy = policy
+    complaint.consumer = consumer
     received_deadlines = deadlines.plan_receipt(complaint)
     with attachments.atomic():
         _save_with_reference(complaint, use_order_number=policy.spec.order_number_is_reference)
@@ -161,6 +167,9 @@ def _validated(organisation: Organisation, new: NewComplaint, channel: str) -> C
         contact_phone=phone,
         contact_language=new.contact_language,
         visibility=new.visibility,
+        platform=new.platform,
+        # Only the platform publishes, and never before a moderator has screened the text.
+        publication=Publication.PENDING if new.platform and new.visibility == Visibility.PUBLIC else Publication.PRIVATE,
     )
 
 

@@ -30,6 +30,8 @@ class Notice(enum.StrEnum):
     # To the staff responsible for the complaint.
     DEADLINE_REMINDER = "deadline_reminder"
     DEADLINE_MISSED = "deadline_missed"
+    # A moderator withheld a complaint or a reply from publication: to its author, with the reason.
+    SCREENING_DECISION = "screening_decision"
 
 
 Messenger = Callable[..., None]  # (notice, complaint, **details)

@@ -2,10 +2,15 @@
 
 from django.urls import path
 
-from gehoord.desk import registry_views
+from gehoord.desk import registry_views, screening_views
 
 app_name = "moderation"
 urlpatterns: list = [
+    # Screening what is published (desk/screening_views.py).
+    path("", screening_views.home, name="home"),
+    path("screening/", screening_views.screening, name="screening"),
+    path("screening/klacht/<str:public_id>/", screening_views.screen_complaint, name="screen_complaint"),
+    path("screening/bericht/<int:message_id>/", screening_views.screen_reply, name="screen_reply"),
     # The company registry.
     path("bedrijven/", registry_views.companies, name="registry"),
     path("bedrijven/<slug:slug>/", registry_views.company, name="registry_company"),

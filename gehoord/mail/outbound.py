@@ -25,6 +25,7 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from gehoord.complaints.models import Message
 from gehoord.complaints.notices import Notice
 from gehoord.complaints.tracking import tracking_url
 from gehoord.mail.models import AutomaticMailCount, FailingAddress, InboundMail, OutboundMail, ReplyAddress
@@ -95,6 +96,17 @@ def send_deadline_missed(complaint, deadline, staff) -> None:
         _queue("deadline_missed", complaint, deadline=deadline, to=person.email, language=complaint.organisation.language)
 
 
+def send_screening_decision(complaint, message=None) -> None:
+    """A text was withheld from publication: the complaint or the consumer's message to the consumer,
+    a company's reply to the company's registry address (it has no account, only that address)."""
+    if message is not None and message.kind == Message.Kind.COMPANY:
+        organisation = complaint.organisation
+        _queue("screening_decision", complaint, message=message, to=organisation.complaint_email,
+               language=organisation.language)
+    else:
+        _queue("screening_decision", complaint, message=message)
+
+
 def send_staff_invitation(invitation, accept_url: str) -> OutboundMail:
     """The invitation to join an organisation's staff, with its single-use link: about no complaint,
     so no reference tag and no reply address; in the organisation's language; counted like every
@@ -158,6 +170,44 @@ def send_password_reset(user, reset_url: str, language: str) -> OutboundMail:
     )
 
 
+def send_account_verification(user, verify_url: str, language: str) -> OutboundMail:
+    """The link that confirms a new consumer account's address."""
+    return _account_mail("account_verification", user, language, verify_url=verify_url)
+
+
+def send_account_exists(user, login_url: str, language: str) -> OutboundMail:
+    """Someone signed up with an address that has an account: its owner is told (with a login link),
+    the person signing up sees the same page as for a new account."""
+    return _account_mail("account_exists", user, language, login_url=login_url)
+
+
+def send_login_link(user, login_url: str, language: str) -> OutboundMail:
+    return _account_mail("login_link", user, language, login_url=login_url)
+
+
+def _account_mail(kind: str, user, language: str, **context) -> OutboundMail:
+    """A mail about a consumer's account, like the password reset: no complaint, text only, automatic
+    (so a flood of sign-ups or link requests cannot flood a mailbox)."""
+    context["user"] = user
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"mail/{kind}/subject.txt", context).split())
+        body = render_to_string(f"mail/{kind}/body.txt", context)
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2]
+    return _record(
+        OutboundMail(
+            kind=kind,
+            to_address=user.email.strip().lower(),
+            language=language,
+            subject=subject[:300],
+            body_text=body,
+            message_id=f"{kind.replace('_', '-')}.{secrets.token_hex(8)}@{domain}".lower(),
+            automatic=True,
+            auto_submitted="auto-generated",
+            created_at=timezone.now(),
+        )
+    )
+
+
 def tell(notice: Notice, complaint, **details) -> None:
     """The messenger of complaints.notices: each notice is one of the mails above."""
     SENDERS[notice](complaint, **details)
@@ -175,6 +225,7 @@ SENDERS = {
     Notice.DEADLINE_EXTENSION: send_deadline_extension,
     Notice.DEADLINE_REMINDER: send_deadline_reminder,
     Notice.DEADLINE_MISSED: send_deadline_missed,
+    Notice.SCREENING_DECISION: send_screening_decision,
 }
 
 

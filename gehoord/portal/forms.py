@@ -5,6 +5,8 @@ check, so every problem shows at once; what the domain still refuses when filing
 the field it names with `apply_domain_errors`.
 """
 
+import dataclasses
+
 from django import forms
 from django.forms.boundfield import BoundField
 from django.utils.translation import get_language
@@ -14,6 +16,7 @@ from gehoord.complaints import intake
 from gehoord.complaints.actions import FeedbackInput
 from gehoord.complaints.attachments import Upload
 from gehoord.complaints.forms import ComplaintFormBase, DomainErrorsForm, MultipleFileField, as_upload, upload_limits
+from gehoord.complaints.models import Visibility
 from gehoord.organisations.models import Language, Organisation
 
 ACCEPTED_FILES = "image/*,video/*,application/pdf"
@@ -98,6 +101,27 @@ class ComplaintForm(PortalForm, ComplaintFormBase):
         if not self.is_bound and not self.initial.get("contact_language"):
             language = (get_language() or "")[:2]
             self.initial["contact_language"] = language if language in Language.values else organisation.language
+
+
+class PlatformComplaintForm(ComplaintForm):
+    """The consumer's complaint on the public platform (seed 004): about any company, and public or private."""
+
+    visibility = forms.ChoiceField(
+        label=_("Public or private?"),
+        choices=[
+            (Visibility.PUBLIC, _("Public: everyone can read it on the platform")),
+            (Visibility.PRIVATE, _("Private: only you, the company and the platform's moderators see it")),
+        ],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A public complaint is published after a moderator has checked it, with personal data such as your "
+            "name, e-mail address, phone number and bank account left out. The company's replies to a public "
+            "complaint are public too. A private complaint is never published."
+        ),
+    )
+
+    def new_complaint(self) -> intake.NewComplaint:
+        return dataclasses.replace(super().new_complaint(), visibility=self.cleaned_data["visibility"])
 
 
 class TrackForm(PortalForm):

@@ -17,6 +17,7 @@ urlpatterns = [
     # The public platform (seed 004).
     path("", include("gehoord.portal.registry_urls")),
     path("", include("gehoord.portal.account_urls")),
+    path("", include("gehoord.portal.filing_urls")),
     path("", include("gehoord.portal.company_urls")),
     path("", include("gehoord.portal.public_urls")),
 ]

@@ -6,6 +6,7 @@ Pages of a complaint load it only through `access.complaint_for_consumer`.
 """
 
 import logging
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.db import transaction
@@ -32,7 +33,8 @@ from gehoord.policies.models import PolicyVersion
 from gehoord.platform.registry_forms import SearchForm
 from gehoord.policies.rules import DeadlineKind
 from gehoord.portal import access, forms, presentation, ratelimit, submissions
-from gehoord.portal.forms import ComplaintForm, FreshLinkForm, MessageForm, TrackForm
+from gehoord.platform import accounts, filing
+from gehoord.portal.forms import ComplaintForm, FreshLinkForm, MessageForm, PlatformComplaintForm, TrackForm
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +53,25 @@ def home(request):
 # Filing a complaint
 
 
-def _complaint_form(organisation: Organisation, **kwargs) -> ComplaintForm:
-    spec = PolicyVersion.objects.current(organisation).spec
-    form = ComplaintForm(organisation, order_number_is_reference=spec.order_number_is_reference, **kwargs)
+@dataclass(frozen=True)
+class FilingPage:
+    """Where a complaint form is filled in: an organisation's own page, or the platform's (seed 004),
+    which files about any company in the registry and asks whether the complaint is public."""
+
+    form_class: type[ComplaintForm]
+    url_name: str
+    confirmation_url_name: str
+    on_platform: bool = False
+
+
+ORGANISATION_PAGE = FilingPage(ComplaintForm, "portal:complaint_form", "portal:confirmation")
+PLATFORM_PAGE = FilingPage(PlatformComplaintForm, "portal:platform_complaint_form", "portal:platform_confirmation", True)
+
+
+def _complaint_form(organisation: Organisation, page: FilingPage = ORGANISATION_PAGE, **kwargs) -> ComplaintForm:
+    policy = filing.procedure_for(organisation) if page.on_platform else PolicyVersion.objects.current(organisation)
+    spec = policy.spec
+    form = page.form_class(organisation, order_number_is_reference=spec.order_number_is_reference, **kwargs)
     # With JavaScript, choosing a category fetches its fields; without, the form's button reloads.
     form.fields["category"].widget.attrs.update(
         {
@@ -65,43 +83,56 @@ def _complaint_form(organisation: Organisation, **kwargs) -> ComplaintForm:
     return form
 
 
-def _render_complaint_form(request, organisation: Organisation, form: ComplaintForm, status: int = 200):
-    context = {"organisation": organisation, "form": form}
+def _render_complaint_form(
+    request, organisation: Organisation, form: ComplaintForm, status: int = 200, page: FilingPage = ORGANISATION_PAGE
+):
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "form_url": reverse(page.url_name, kwargs={"org": organisation.slug}),
+        "on_platform": page.on_platform,
+    }
     return render(request, "portal/complaint_form.html", context, status=status)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def complaint_form(request, org: str):
-    organisation = get_object_or_404(Organisation, slug=org)
+    return filing_page(request, get_object_or_404(Organisation, slug=org), ORGANISATION_PAGE)
+
+
+def filing_page(request, organisation: Organisation, page: FilingPage, initial: dict | None = None):
+    """The complaint form of `page` about `organisation`: shown (with `initial`) or filed."""
     if request.method == "GET":
-        initial = {"category": request.GET.get("category", ""), "submission": submissions.new_token()}
-        return _render_complaint_form(request, organisation, _complaint_form(organisation, initial=initial))
+        initial = {**(initial or {}), "category": request.GET.get("category", ""), "submission": submissions.new_token()}
+        return _render_complaint_form(request, organisation, _complaint_form(organisation, page, initial=initial), page=page)
     # Every attempt counts, before its files are checked: a robot's invalid posts cost as much as valid ones.
     if not ratelimit.FILING_ATTEMPTS_PER_IP.take(ratelimit.client_ip(request)):
         messages.error(request, _(
             "Many complaints were sent from your connection in a short time. Please wait an hour before you "
             "send another one; what you typed is kept below, your files must be chosen again."
         ))
-        return _render_complaint_form(request, organisation, _complaint_form(organisation, initial=_typed(request)), 429)
+        form = _complaint_form(organisation, page, initial=_typed(request))
+        return _render_complaint_form(request, organisation, form, 429, page)
     if request.POST.get("homepage"):
-        return _honeypot(request, organisation)
+        return _honeypot(request, organisation, page)
     if "show_fields" in request.POST:
         # Without JavaScript the category's fields come with a reload that keeps what was typed.
-        return _render_complaint_form(request, organisation, _complaint_form(organisation, initial=_typed(request)))
-    form = _complaint_form(organisation, data=request.POST, files=request.FILES)
-    if form.is_valid() and (complaint := _file(request, organisation, form)) is not None:
+        form = _complaint_form(organisation, page, initial=_typed(request))
+        return _render_complaint_form(request, organisation, form, page=page)
+    form = _complaint_form(organisation, page, data=request.POST, files=request.FILES)
+    if form.is_valid() and (complaint := _file(request, organisation, form, page)) is not None:
         access.grant(request, complaint)
         request.session[access.FILED_KEY] = complaint.public_id
-        return redirect("portal:confirmation", org=organisation.slug)
-    return _render_complaint_form(request, organisation, form)
+        return redirect(page.confirmation_url_name, org=organisation.slug)
+    return _render_complaint_form(request, organisation, form, page=page)
 
 
 def _typed(request) -> dict:
     return {key: request.POST.get(key) for key in request.POST if key not in ("csrfmiddlewaretoken", "show_fields")}
 
 
-def _file(request, organisation: Organisation, form: ComplaintForm):
+def _file(request, organisation: Organisation, form: ComplaintForm, page: FilingPage):
     """File the complaint, or put on the form why not; returns the complaint or None.
 
     The same form sent again (a double click, a reload) finds the complaint its first sending filed.
@@ -124,9 +155,16 @@ def _file(request, organisation: Organisation, form: ComplaintForm):
         with transaction.atomic():
             if not submissions.claim(token):  # the first sending committed meanwhile
                 return _filed_before(token, email)
-            complaint = file_complaint(
-                organisation, form.new_complaint(), channel=Channel.WEB, by=consumer, uploads=form.uploads
-            )
+            if page.on_platform:
+                account = accounts.consumer_of(request.user)
+                complaint = filing.file_on_platform(
+                    organisation, form.new_complaint(), by=consumer, consumer=account.user if account else None,
+                    uploads=form.uploads,
+                )
+            else:
+                complaint = file_complaint(
+                    organisation, form.new_complaint(), channel=Channel.WEB, by=consumer, uploads=form.uploads
+                )
             submissions.record(token, complaint)
     except DuplicateOrderNumber as duplicate:
         existing = duplicate.details.get("existing_reference", "")
@@ -146,12 +184,12 @@ def _filed_before(token: str, email: str):
     return earlier if earlier is not None and earlier.contact_email == email.strip().lower() else None
 
 
-def _honeypot(request, organisation: Organisation):
+def _honeypot(request, organisation: Organisation, page: FilingPage):
     """A robot filled the hidden field: answer as if all went well, store nothing (the attempt counted)."""
     ip = ratelimit.client_ip(request)
     log.warning("Honeypot filled on the complaint form of %s from %s; nothing stored", organisation.slug, ip)
     request.session.pop(access.FILED_KEY, None)
-    return redirect("portal:confirmation", org=organisation.slug)
+    return redirect(page.confirmation_url_name, org=organisation.slug)
 
 
 @require_GET
