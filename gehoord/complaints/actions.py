@@ -32,6 +32,7 @@ from gehoord.complaints.models import (
     Message,
     Outcome,
     OutcomeLetter,
+    Publication,
     Resolution,
     Stage,
     Status,
@@ -610,16 +611,29 @@ def reject_as_spam(complaint: Complaint, *, by: Actor, reason: str) -> Complaint
 
 
 def add_message(
-    complaint: Complaint, *, by: Actor, body: str, internal: bool = False, uploads: list[Upload | CheckedUpload] = ()
+    complaint: Complaint,
+    *,
+    by: Actor,
+    body: str,
+    internal: bool = False,
+    uploads: list[Upload | CheckedUpload] = (),
+    sender: str = "",
 ) -> Message:
-    """A message from the consumer, to the consumer, or an internal note.
+    """A message from the consumer, to the consumer, an internal note, or an e-mail-only company's reply.
 
-    A consumer's message while information is awaited is the answer to that request.
+    A consumer's message while information is awaited is the answer to that request. On a platform
+    complaint of an e-mail-only company the consumer's messages are forwarded to the company.
+    A company's reply (`sender`: the address it came from by mail, "" from its dashboard) counts
+    as the company's at once when it comes from the registry address or the dashboard; from any
+    other address it waits until the consumer or a moderator confirms it (platform.companies).
     """
     if by.kind == ActorKind.CONSUMER:
         if internal:
             raise NotPermitted(_("Only staff write internal notes."))
         if not by.acts_for(complaint):
+            raise NotPermitted(_("You may not write on this complaint."))
+    elif by.kind == ActorKind.COMPANY:
+        if internal or not (by.acts_for(complaint) and complaint.platform and not complaint.organisation.connected):
             raise NotPermitted(_("You may not write on this complaint."))
     elif not (by.is_staff_side and by.acts_for(complaint) and by.roles & {Role.AGENT, Role.MANAGER, Role.BOARD}):
         raise NotPermitted(_("You may not write on this complaint."))
@@ -628,9 +642,13 @@ def add_message(
         # Decided on the locked row, not the caller's copy: the page may predate the question.
         if by.kind == ActorKind.CONSUMER and locked.status == Status.AWAITING_CONSUMER:
             info_received(locked, by=by, answer=body, uploads=uploads)
-            return locked.messages.order_by("-created_at", "-id").first()
+            message = locked.messages.order_by("-created_at", "-id").first()
+            _forward_to_company(locked, message)
+            return message
         if by.kind == ActorKind.CONSUMER:
             kind = Message.Kind.CONSUMER
+        elif by.kind == ActorKind.COMPANY:
+            kind = Message.Kind.COMPANY
         else:
             kind = Message.Kind.NOTE if internal else Message.Kind.STAFF
         message = _post_message(locked, by, _text(body, "body", required=not uploads), kind, uploads)
@@ -641,7 +659,41 @@ def add_message(
             _answered(locked)
             locked.save(update_fields=["updated_at", "next_deadline_at", "first_reply_at"])
             notices.tell(locked, Notice.STAFF_MESSAGE, message=message)
+        elif kind == Message.Kind.CONSUMER:
+            _forward_to_company(locked, message)
+        elif kind == Message.Kind.COMPANY:
+            registry = (locked.organisation.complaint_email or "").strip().lower()
+            message.sender_email = sender.strip().lower()
+            # From the dashboard (no sender) or the registry address: the company's own word.
+            message.sender_confirmed = not message.sender_email or message.sender_email == registry
+            message.save(update_fields=["sender_email", "sender_confirmed"])
+            if message.sender_confirmed:
+                company_reply_confirmed(locked, message)
     return message
+
+
+def company_reply_confirmed(complaint: Complaint, message: Message) -> None:
+    """A reply known to be the company's: it answers the complaint, goes to the consumer, and is
+    published with the complaint once screened (a private or withheld complaint keeps it private).
+    Called with the complaint locked."""
+    message.publication = (
+        Publication.PENDING if complaint.publication in (Publication.PENDING, Publication.PUBLISHED)
+        else Publication.PRIVATE
+    )
+    message.save(update_fields=["publication"])
+    _answered(complaint)
+    complaint.save(update_fields=["updated_at", "next_deadline_at", "first_reply_at"])
+    notices.tell(complaint, Notice.COMPANY_REPLY, message=message)
+
+
+def _forward_to_company(complaint: Complaint, message: Message | None) -> None:
+    """The consumer's answer on a platform complaint goes to its e-mail-only company, once the
+    complaint itself has been mailed there (before that, the company knows of no complaint)."""
+    if (
+        message is not None and complaint.platform and not complaint.organisation.connected
+        and complaint.company_notified_at is not None
+    ):
+        notices.tell(complaint, Notice.COMPANY_FORWARD, message=message)
 
 
 def _answered(complaint: Complaint) -> None:
@@ -659,7 +711,7 @@ def _post_message(complaint: Complaint, by: Actor, body: str, kind: str, uploads
         kind=kind,
         # The consumer's words come by the way they wrote them (a mail, the web, a relaying API),
         # whatever channel the complaint itself came in by; staff write in the desk.
-        channel=by.channel if by.kind == ActorKind.CONSUMER else Channel.WEB,
+        channel=by.channel if by.kind in (ActorKind.CONSUMER, ActorKind.COMPANY) else Channel.WEB,
         author=by.user,
         author_name=by.label,
         body=body,

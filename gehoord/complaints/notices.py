@@ -32,6 +32,12 @@ class Notice(enum.StrEnum):
     DEADLINE_MISSED = "deadline_missed"
     # A moderator withheld a complaint or a reply from publication: to its author, with the reason.
     SCREENING_DECISION = "screening_decision"
+    # The platform and its e-mail-only companies (seed 004). To the company's registry address:
+    # the complaint with the platform's header, and the consumer's answers on the company's thread.
+    COMPANY_COMPLAINT = "company_complaint"
+    COMPANY_FORWARD = "company_forward"
+    # A company's confirmed reply, forwarded to the consumer.
+    COMPANY_REPLY = "company_reply"
 
 
 Messenger = Callable[..., None]  # (notice, complaint, **details)
@@ -45,8 +51,9 @@ def use_messenger(messenger: Messenger) -> None:
     _messenger = messenger
 
 
-def tell(complaint, notice: Notice, **details) -> None:
-    """Tell `notice` about `complaint` now, within the caller's transaction."""
+def tell(complaint, notice: Notice, **details):
+    """Tell `notice` about `complaint` now, within the caller's transaction; returns what the
+    messenger recorded (the outgoing mail), if anything."""
     if _messenger is None:
         raise RuntimeError(f"No messenger is plugged in to tell {notice}: is the mail app installed?")
-    _messenger(Notice(notice), complaint, **details)
+    return _messenger(Notice(notice), complaint, **details)

@@ -9,6 +9,9 @@
 4. The sender: exactly one open complaint of that address at the organisation written to.
    (A bounce without a usable Message-ID: the complaint of our last mail to the failed address.)
 
+A match by thread or token also says whose side of the complaint the mail answers (`Match.party`):
+an e-mail-only company's mails carry their own reply token and thread.
+
 Steps 0 to 2 need ids only; the organisation written to is looked up when they find nothing, and
 the matched complaint comes with its organisation in the query that finds it. Nothing here
 writes; `inbound` decides what a match means (a consumer message, a triage item…).
@@ -19,7 +22,7 @@ from dataclasses import dataclass, replace
 from django.db.models import Q
 from django.utils.translation import gettext_noop
 
-from gehoord.complaints.models import Complaint
+from gehoord.complaints.models import Complaint, Message
 from gehoord.mail.models import ForeignTicketTag, InboundMail, OutboundMail, ReplyAddress
 from gehoord.inbound.noise import Noise, NoiseKind
 from gehoord.mail.outbound import reply_domain
@@ -51,6 +54,9 @@ class Match:
     organisation: Organisation | None = None
     # The mail is one we sent: it came back (a complaint filed with the desk address as the consumer's).
     our_own: bool = False
+    # The side of the complaint the mail answers, where the match says so: COMPANY for the company
+    # reply token or a thread of the e-mail-only company's mails, CONSUMER for the consumer's.
+    party: str = ""
 
 
 def organisation_written_to(recipients: list[str]) -> Organisation | None:
@@ -76,10 +82,10 @@ def find_complaint(
         thread_ids.insert(0, noise.original_message_id)
     # One query answers step 0 and, for a reply to our mail, step 1 with the complaint itself.
     sent = {
-        sent_mail.message_id: sent_mail.complaint
+        sent_mail.message_id: sent_mail
         for sent_mail in OutboundMail.objects.filter(message_id__in=[mail.message_id, *thread_ids])
         .select_related("complaint__organisation")
-        .only("message_id", "complaint")
+        .only("message_id", "complaint", "reply_to")
         .order_by()
     }
     if mail.message_id in sent:
@@ -100,25 +106,43 @@ def find_complaint(
     return Match(organisation=organisation)
 
 
-def _by_thread(thread_ids: list[str], sent: dict[str, Complaint | None], exclude_inbound: int | None) -> Match | None:
-    received: dict[str, Complaint] | None = None
+def _by_thread(thread_ids: list[str], sent: dict[str, OutboundMail], exclude_inbound: int | None) -> Match | None:
+    received: dict[str, InboundMail] | None = None
     # The most recent id first: a reply quoting two complaints' threads belongs to the newest.
     for message_id in thread_ids:
-        if sent.get(message_id):
-            return Match(sent[message_id], THREAD)
+        sent_mail = sent.get(message_id)
+        if sent_mail is not None and sent_mail.complaint_id:
+            complaint = sent_mail.complaint
+            # Only an e-mail-only company's complaint has a company side to tell apart.
+            email_only = complaint.platform and not complaint.organisation.connected
+            return Match(complaint, THREAD, party=_party_of_reply_to(sent_mail.reply_to) if email_only else "")
         if received is None:  # asked only when our own mails do not settle it
             received = _received_on_complaints(thread_ids, exclude_inbound)
         if message_id in received:
-            return Match(received[message_id], THREAD)
+            row = received[message_id]
+            company = row.complaint_message is not None and row.complaint_message.kind == Message.Kind.COMPANY
+            return Match(row.complaint, THREAD, party=ReplyAddress.Party.COMPANY if company else "")
     return None
 
 
-def _received_on_complaints(message_ids: list[str], exclude_inbound: int | None) -> dict[str, Complaint]:
+def _party_of_reply_to(reply_to: str) -> str:
+    """Whose side a mail we sent was on, by the reply token it carried ("" for none)."""
+    tokens = find_plus_tokens([reply_to], domain=reply_domain()) if reply_to else []
+    if not tokens:
+        return ""
+    return ReplyAddress.objects.filter(token__in=tokens).values_list("party", flat=True).first() or ""
+
+
+def _received_on_complaints(message_ids: list[str], exclude_inbound: int | None) -> dict[str, InboundMail]:
     received = InboundMail.objects.filter(message_id__in=message_ids, complaint__isnull=False)
     if exclude_inbound:
         received = received.exclude(pk=exclude_inbound)
-    rows = received.select_related("complaint__organisation").only("message_id", "complaint").order_by()
-    return {row.message_id: row.complaint for row in rows}
+    rows = (
+        received.select_related("complaint__organisation", "complaint_message")
+        .only("message_id", "complaint", "complaint_message__kind")
+        .order_by()
+    )
+    return {row.message_id: row for row in rows}
 
 
 def _by_token(recipients: list[str]) -> Match | None:
@@ -126,12 +150,12 @@ def _by_token(recipients: list[str]) -> Match | None:
     if not tokens:
         return None
     found = {
-        address.token: address.complaint
+        address.token: address
         for address in ReplyAddress.objects.filter(token__in=tokens).select_related("complaint__organisation")
     }
     for token in tokens:
         if token in found:
-            return Match(found[token], TOKEN)
+            return Match(found[token].complaint, TOKEN, party=found[token].party)
     return None
 
 

@@ -7,6 +7,9 @@ once), and hands the row to processing once that is committed. ``process`` parse
 - an auto-reply or a bounce is recorded on its complaint, never answered and never reopening it;
   a permanent bounce marks the address as failing, so nothing more is sent to it;
 - the complainant's mail becomes a message on the complaint (`actions.add_message`);
+- on a platform complaint of an e-mail-only company, a mail on the company's side (its reply
+  token or thread, a ticket tag its helpdesk used, or its registry address) is the company's
+  reply (`add_message` as the company: confirmed from the registry address, else waiting);
 - a consumer's mail to an organisation's complaint address that matches nothing opens a new
   complaint (`intake.file_complaint`, channel e-mail), which sends the acknowledgement, as long
   as the organisation's hourly caps of complaints by mail allow (`caps`);
@@ -42,7 +45,7 @@ from gehoord.errors import DomainError
 from gehoord.inbound import caps, matching
 from gehoord.inbound.noise import Noise, NoiseKind, classify
 from gehoord.mail import outbound, received, recording, tasks
-from gehoord.mail.models import FailingAddress, InboundMail
+from gehoord.mail.models import FailingAddress, InboundMail, ReplyAddress
 from gehoord.mail.parsing import SYNTHETIC_ID_DOMAIN, ParsedMail, message_id_of, parse_message
 from gehoord.mail.received import guess_language
 
@@ -208,11 +211,14 @@ def _handle(inbound: InboundMail) -> None:
         _to_triage(inbound, match.ambiguous, suggested=match.candidates[0] if match.candidates else None)
         return
     if complaint is not None:
-        if not _from_complainant(mail, complaint):
-            received.remember_foreign_tags(mail, complaint)
-            _to_triage(inbound, NOT_THE_COMPLAINANT, suggested=complaint)
+        if _from_complainant(mail, complaint):
+            _add_to_complaint(inbound, mail, complaint)
             return
-        _add_to_complaint(inbound, mail, complaint)
+        received.remember_foreign_tags(mail, complaint)
+        if _from_the_company(match, mail, complaint):
+            _add_company_reply(inbound, mail, complaint)
+            return
+        _to_triage(inbound, NOT_THE_COMPLAINANT, suggested=complaint)
         return
     if organisation is None:
         _to_triage(inbound, NO_ORGANISATION)
@@ -259,6 +265,21 @@ def _from_complainant(mail: ParsedMail, complaint: Complaint) -> bool:
     return bool(contact) and mail.from_address == contact
 
 
+def _from_the_company(match: matching.Match, mail: ParsedMail, complaint: Complaint) -> bool:
+    """A mail on the company side of a platform complaint of an e-mail-only company: an answer to
+    the company's reply token or to its thread, a ticket tag its helpdesk used before, or any
+    mail about the complaint from its registry address. Whether it is the company's own word is
+    `add_message`'s to decide (by the sender address)."""
+    if not complaint.platform or complaint.organisation.connected:
+        return False
+    registry = (complaint.organisation.complaint_email or "").lower()
+    return (
+        match.party == ReplyAddress.Party.COMPANY
+        or match.by == matching.FOREIGN_TAG
+        or (bool(registry) and mail.from_address == registry)
+    )
+
+
 # -- noise ------------------------------------------------------------------------------------
 
 
@@ -292,6 +313,24 @@ def _add_to_complaint(inbound: InboundMail, mail: ParsedMail, complaint: Complai
                 complaint, by=Actor.consumer(complaint, via=_("e-mail"), channel=Channel.EMAIL), body=body,
                 uploads=uploads,
             )
+    except DomainError as problem:
+        _to_triage(inbound, f"refused: {problem.message}", suggested=complaint)
+        return
+    received.finish(inbound, State.DONE, Result.MESSAGE, complaint=complaint, complaint_message=message,
+            refused_attachments=refused)
+    if refused:
+        recording.record_refused_attachments(complaint, inbound, refused)
+
+
+def _add_company_reply(inbound: InboundMail, mail: ParsedMail, complaint: Complaint) -> None:
+    organisation = complaint.organisation
+    body, uploads, refused = received.content(mail, organisation.language)
+    try:
+        # Not `answering` this mail: what it causes goes to the consumer, who never saw it.
+        message = actions.add_message(
+            complaint, by=Actor.company(organisation, via=mail.from_address), body=body, uploads=uploads,
+            sender=mail.from_address,
+        )
     except DomainError as problem:
         _to_triage(inbound, f"refused: {problem.message}", suggested=complaint)
         return

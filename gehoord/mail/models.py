@@ -64,12 +64,22 @@ class OutboundMail(models.Model):
 class ReplyAddress(models.Model):
     """The unguessable token of a complaint's Reply-To address, ``reply+<token>@<reply domain>``.
 
+    One per party of the complaint: the consumer's mails carry one token, an e-mail-only company's
+    another, so an answer to either is known to be that party's whoever's client sends it.
     Lower-case only: mail servers and clients change the case of local parts (tags.plus_token).
     """
 
-    complaint = models.OneToOneField("complaints.Complaint", on_delete=models.CASCADE, related_name="reply_address")
+    class Party(models.TextChoices):
+        CONSUMER = "consumer", _("consumer")
+        COMPANY = "company", _("company")
+
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="reply_addresses")
+    party = models.CharField(max_length=10, choices=Party, default=Party.CONSUMER)
     token = models.CharField(max_length=40, unique=True)
     created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["complaint", "party"], name="reply_address_once_per_party")]
 
     def __str__(self) -> str:
         return self.token

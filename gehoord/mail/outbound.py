@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
-from gehoord.complaints.models import Message
+from gehoord.complaints.models import Message, Publication
 from gehoord.complaints.notices import Notice
-from gehoord.complaints.tracking import tracking_url
+from gehoord.complaints.tracking import base_url, tracking_url
 from gehoord.mail.models import AutomaticMailCount, FailingAddress, InboundMail, OutboundMail, ReplyAddress
 from gehoord.organisations.models import Role
 
@@ -84,6 +85,25 @@ def send_progress_update(complaint, new_estimate) -> None:
 def send_deadline_extension(complaint, deadline) -> None:
     """The consumer is told the reason and the new date at once (seeds 002, 003)."""
     _queue("deadline_extension", complaint, deadline=deadline)
+
+
+def send_company_complaint(complaint) -> OutboundMail | None:
+    """The complaint, with the platform's header, to an e-mail-only company's registry address."""
+    # Only a published complaint is public: a withheld one goes to the company as not public.
+    return _queue(
+        "company_complaint", complaint, to_company=True, public=complaint.publication == Publication.PUBLISHED,
+        dashboard_url=base_url() + reverse("portal:company_login"),
+    )
+
+
+def send_company_reply(complaint, message) -> None:
+    """A (confirmed) reply of an e-mail-only company, forwarded to the consumer."""
+    _queue("company_reply", complaint, message=message)
+
+
+def send_company_forward(complaint, message) -> None:
+    """The consumer's answer, forwarded to an e-mail-only company on its own thread."""
+    _queue("company_forward", complaint, to_company=True, message=message)
 
 
 def send_deadline_reminder(complaint, deadline, staff) -> None:
@@ -186,9 +206,23 @@ def send_login_link(user, login_url: str, language: str) -> OutboundMail:
 
 
 def _account_mail(kind: str, user, language: str, **context) -> OutboundMail:
-    """A mail about a consumer's account, like the password reset: no complaint, text only, automatic
-    (so a flood of sign-ups or link requests cannot flood a mailbox)."""
     context["user"] = user
+    return _mail_about_no_complaint(kind, user.email, language, context)
+
+
+def send_company_login_link(
+    address: str, links: list[tuple[str, str]], language: str, lifetime_minutes: int
+) -> OutboundMail:
+    """The link(s) that log an e-mail-only company into its dashboard, to its registry address:
+    one (organisation name, link) per registry entry with that address."""
+    return _mail_about_no_complaint(
+        "company_login", address, language, {"links": links, "lifetime_minutes": lifetime_minutes}
+    )
+
+
+def _mail_about_no_complaint(kind: str, address: str, language: str, context: dict) -> OutboundMail:
+    """A mail about an account or a login, like the password reset: no complaint, text only,
+    automatic (so a flood of sign-ups or link requests cannot flood a mailbox)."""
     with translation.override(language):
         subject = " ".join(render_to_string(f"mail/{kind}/subject.txt", context).split())
         body = render_to_string(f"mail/{kind}/body.txt", context)
@@ -196,7 +230,7 @@ def _account_mail(kind: str, user, language: str, **context) -> OutboundMail:
     return _record(
         OutboundMail(
             kind=kind,
-            to_address=user.email.strip().lower(),
+            to_address=address.strip().lower(),
             language=language,
             subject=subject[:300],
             body_text=body,
@@ -208,9 +242,10 @@ def _account_mail(kind: str, user, language: str, **context) -> OutboundMail:
     )
 
 
-def tell(notice: Notice, complaint, **details) -> None:
-    """The messenger of complaints.notices: each notice is one of the mails above."""
-    SENDERS[notice](complaint, **details)
+def tell(notice: Notice, complaint, **details) -> OutboundMail | None:
+    """The messenger of complaints.notices: each notice is one of the mails above (the mail
+    recorded, where the sender returns it)."""
+    return SENDERS[notice](complaint, **details)
 
 
 SENDERS = {
@@ -226,6 +261,9 @@ SENDERS = {
     Notice.DEADLINE_REMINDER: send_deadline_reminder,
     Notice.DEADLINE_MISSED: send_deadline_missed,
     Notice.SCREENING_DECISION: send_screening_decision,
+    Notice.COMPANY_COMPLAINT: send_company_complaint,
+    Notice.COMPANY_REPLY: send_company_reply,
+    Notice.COMPANY_FORWARD: send_company_forward,
 }
 
 
@@ -266,26 +304,28 @@ def new_reply_token() -> str:
     return base64.b32encode(secrets.token_bytes(15)).decode("ascii").lower()
 
 
-def reply_address(complaint, *, new_complaint: bool = False) -> str:
-    """``reply+<token>@<reply domain>``; the token is made once per complaint and kept.
+def reply_address(complaint, *, new_complaint: bool = False, party: str = ReplyAddress.Party.CONSUMER) -> str:
+    """``reply+<token>@<reply domain>``; the token is made once per complaint and party, and kept.
 
     `new_complaint`: created in this transaction, so it has no token and no one else can make one.
     """
     if new_complaint:
-        token = _make_reply_token(complaint)
+        token = _make_reply_token(complaint, party)
     else:
-        token = ReplyAddress.objects.filter(complaint=complaint).values_list("token", flat=True).first()
+        token = ReplyAddress.objects.filter(complaint=complaint, party=party).values_list("token", flat=True).first()
         if token is None:
             try:
                 with transaction.atomic():
-                    token = _make_reply_token(complaint)
+                    token = _make_reply_token(complaint, party)
             except IntegrityError:  # another transaction made it first
-                token = ReplyAddress.objects.get(complaint=complaint).token
+                token = ReplyAddress.objects.get(complaint=complaint, party=party).token
     return f"reply+{token}@{reply_domain()}"
 
 
-def _make_reply_token(complaint) -> str:
-    return ReplyAddress.objects.create(complaint=complaint, token=new_reply_token(), created_at=timezone.now()).token
+def _make_reply_token(complaint, party: str) -> str:
+    return ReplyAddress.objects.create(
+        complaint=complaint, party=party, token=new_reply_token(), created_at=timezone.now()
+    ).token
 
 
 def failing(address: str) -> FailingAddress | None:
@@ -319,18 +359,25 @@ def _count_automatic(address: str, now: datetime.datetime) -> bool:
 # -- recording ----------------------------------------------------------------------------------
 
 
-def _thread(complaint, to: str, answering_now: _Answering | None, new_complaint: bool) -> tuple[str, list[str]]:
+def _thread(
+    complaint, to: str, answering_now: _Answering | None, new_complaint: bool, *, company: bool = False
+) -> tuple[str, list[str]]:
     """In-Reply-To and References: the mails of this complaint exchanged with this address.
 
-    In-Reply-To is the consumer's latest mail (else our latest mail), References the last few ids
-    of both sides in the order they were written.
+    In-Reply-To is the correspondent's latest mail (else our latest mail), References the last few
+    ids of both sides in the order they were written. The consumer's thread and an e-mail-only
+    company's are kept apart: neither sees the other's Message-IDs.
     """
     if new_complaint:
         inbound, outbound = [], []  # a complaint created in this transaction has no mail yet
     else:
+        received = InboundMail.objects.filter(complaint=complaint, message_id_synthetic=False, noise="")
+        if company:
+            received = received.filter(complaint_message__kind=Message.Kind.COMPANY)
+        else:
+            received = received.exclude(complaint_message__kind=Message.Kind.COMPANY)
         inbound = list(
-            InboundMail.objects.filter(complaint=complaint, message_id_synthetic=False, noise="")
-            .order_by("-received_at", "-id")
+            received.order_by("-received_at", "-id")
             .values_list("received_at", "message_id")[:REFERENCES_KEPT]
         )
         outbound = list(
@@ -358,13 +405,17 @@ def _queue(
     to: str = "",
     language: str = "",
     new_complaint: bool = False,
+    to_company: bool = False,
     **context,
 ) -> OutboundMail | None:
     """Render and record one mail; by default to the complainant, in the complainant's language.
 
     `new_complaint`: the complaint was created in this transaction, so it has no mail and no reply
-    address yet.
+    address yet. `to_company`: to an e-mail-only company's registry address, in its language, with
+    the company's own reply address and thread.
     """
+    if to_company:
+        to, language = complaint.organisation.complaint_email, complaint.organisation.language
     to_consumer = not to
     to = (to or complaint.contact_email or "").strip().lower()
     language = language or complaint.contact_language
@@ -372,7 +423,10 @@ def _queue(
         return None
     now = timezone.now()
     answering_now = _answering.get() if to_consumer else None
-    reply_to = reply_address(complaint, new_complaint=new_complaint) if to_consumer else ""
+    if to_company:
+        reply_to = reply_address(complaint, party=ReplyAddress.Party.COMPANY)
+    else:
+        reply_to = reply_address(complaint, new_complaint=new_complaint) if to_consumer else ""
     context.update(complaint=complaint, organisation=complaint.organisation, reply_to=reply_to)
     if to_consumer:
         # Every mail to the consumer renews the link (a link lives GEHOORD_TRACKING_LINK_DAYS).
@@ -382,7 +436,10 @@ def _queue(
         subject = " ".join(f"[{complaint.reference}] {render_to_string(f'mail/{template}/subject.txt', context)}".split())
         body = render_to_string(f"mail/{template}/body.txt", context)
         html = render_to_string("mail/_base.html", {**context, "subject": subject, "body": body, "language": language})
-    in_reply_to, references = _thread(complaint, to, answering_now, new_complaint) if to_consumer else ("", [])
+    if to_consumer or to_company:
+        in_reply_to, references = _thread(complaint, to, answering_now, new_complaint, company=to_company)
+    else:
+        in_reply_to, references = "", []
     mail = OutboundMail(
         complaint=complaint,
         kind=template,

@@ -98,7 +98,10 @@ def build_message(mail: OutboundMail) -> EmailMultiAlternatives:
         headers["Auto-Submitted"] = mail.auto_submitted
         # Exchange and Outlook: no out-of-office or read receipts in answer to a robot.
         headers["X-Auto-Response-Suppress"] = "All"
-    sender = mail.complaint.organisation.name if mail.complaint_id else ""
+    complaint = mail.complaint if mail.complaint_id else None
+    # An e-mail-only company's complaint: every mail about it is the platform's, not the company's.
+    from_company = complaint is not None and not (complaint.platform and not complaint.organisation.connected)
+    sender = complaint.organisation.name if from_company else ""
     message = EmailMultiAlternatives(
         subject=mail.subject,
         body=mail.body_text,

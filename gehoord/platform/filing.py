@@ -12,8 +12,9 @@ from django.shortcuts import get_object_or_404
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.attachments import CheckedUpload, Upload
 from gehoord.complaints.intake import NewComplaint, file_complaint
-from gehoord.complaints.models import Channel, Complaint
+from gehoord.complaints.models import Channel, Complaint, Publication
 from gehoord.organisations.models import Organisation
+from gehoord.platform import companies
 from gehoord.policies.models import PolicyVersion
 from gehoord.policies.presets import PRESETS
 
@@ -46,7 +47,10 @@ def file_on_platform(
 ) -> Complaint:
     """File `new` about `organisation` on the platform; `consumer` is the account filing it, if any."""
     procedure_for(organisation)
-    return file_complaint(
+    complaint = file_complaint(
         organisation, dataclasses.replace(new, platform=True), channel=Channel.WEB, by=by, uploads=uploads,
         consumer=consumer,
     )
+    if complaint.publication != Publication.PENDING:  # private: nothing to screen, the company gets it now
+        companies.send_when_committed(complaint)
+    return complaint

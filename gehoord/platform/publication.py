@@ -17,6 +17,7 @@ from gehoord.complaints.lifecycle import ALL_STATES, MODERATOR
 from gehoord.complaints.models import Complaint, Message, Publication
 from gehoord.complaints.notices import Notice
 from gehoord.errors import ActionNotAllowed
+from gehoord.platform import companies
 
 PUBLISHED = "published"
 WITHHELD = "withheld"
@@ -66,6 +67,7 @@ def publish(complaint: Complaint, *, by: Actor) -> Complaint:
         complaint.publication = Publication.PUBLISHED
         complaint.withheld_reason = ""
         timeline.record(complaint, EventKind.SCREENED, by, decision=PUBLISHED)
+        companies.send_when_committed(complaint)
     return complaint
 
 
@@ -79,6 +81,8 @@ def withhold(complaint: Complaint, *, by: Actor, reason: str) -> Complaint:
         complaint.withheld_reason = _text(reason, "reason", limit=MAX_REASON)
         timeline.record(complaint, EventKind.SCREENED, by, decision=WITHHELD, reason=complaint.withheld_reason)
         notices.tell(complaint, Notice.SCREENING_DECISION, message=None)
+        # Screening decided: the company gets it, as a complaint that is not public.
+        companies.send_when_committed(complaint)
     return complaint
 
 

@@ -97,7 +97,13 @@ def complaints_of(email: str) -> list[Complaint]:
 
 
 def consumer_messages(complaint: Complaint):
-    return complaint.messages.exclude(kind=Message.Kind.NOTE).prefetch_related("attachments")
+    # A company reply from an unknown address is not the company's until the consumer confirms it:
+    # it is shown apart, with its sender, and a denied one not at all.
+    return (
+        complaint.messages.exclude(kind=Message.Kind.NOTE)
+        .exclude(kind=Message.Kind.COMPANY, sender_confirmed=False)
+        .prefetch_related("attachments")
+    )
 
 
 def consumer_events(complaint: Complaint):
@@ -106,7 +112,9 @@ def consumer_events(complaint: Complaint):
 
 def consumer_attachments(complaint: Complaint):
     return complaint.attachments.filter(
-        Q(message__isnull=True) | Q(message__kind__in=[Message.Kind.CONSUMER, Message.Kind.STAFF])
+        Q(message__isnull=True)
+        | Q(message__kind__in=[Message.Kind.CONSUMER, Message.Kind.STAFF])
+        | Q(message__kind=Message.Kind.COMPANY, message__sender_confirmed=True)
     )
 
 

@@ -242,6 +242,18 @@ class MessageForm(PortalForm):
         return [as_upload(uploaded) for uploaded in chosen]
 
 
+class ConfirmSenderForm(PortalForm):
+    """Whether a reply from an address other than the company's registered one is the company's."""
+
+    message_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    confirmed = forms.TypedChoiceField(
+        choices=[("yes", _("Yes")), ("no", _("No"))], coerce=lambda value: value == "yes", widget=forms.HiddenInput,
+    )
+
+    def arguments(self) -> dict:
+        return {"message_id": self.cleaned_data["message_id"], "confirmed": self.cleaned_data["confirmed"]}
+
+
 # The consumer's lifecycle actions on the tracking page, each with its form (arguments() gives the
 # action's parameters). The registry's other consumer actions are not offered as forms of their own:
 # answering a question is a message (add_message runs info_received), and a referral is recorded by
@@ -252,5 +264,6 @@ ACTION_FORMS: dict[str, type[PortalForm]] = {
     "escalate": ReasonForm,
     "close": FeedbackForm,
     "withdraw": ReasonForm,
+    "confirm_sender": ConfirmSenderForm,
 }
 NOT_OFFERED = frozenset({"info_received", "refer"})

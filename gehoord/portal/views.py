@@ -28,6 +28,7 @@ from gehoord.complaints.tracking import LinkExpired, token_for
 from gehoord.errors import ActionNotAllowed, DomainError, DuplicateOrderNumber, NotPermitted
 from gehoord.mail import outbound
 from gehoord.organisations.models import Organisation
+from gehoord.platform import companies
 from gehoord.policies import deadlines
 from gehoord.policies.models import PolicyVersion
 from gehoord.platform.registry_forms import SearchForm
@@ -344,6 +345,7 @@ DONE = {
     "withdraw": gettext_lazy("Your complaint has been withdrawn."),
     "message": gettext_lazy("Your information has been added to your complaint."),
     "answer": gettext_lazy("Thank you. Your answer has been sent."),
+    "confirm_sender": gettext_lazy("Thank you. We have noted whether the reply is the company's."),
 }
 
 
@@ -439,6 +441,9 @@ def _tracking_context(complaint, failed: tuple[str, object] | None = None) -> di
         "forms": action_forms,
         "failed_action": failed[0] if failed else "",
         "question": question,
+        # Company replies from an unknown address, for the consumer to confirm (platform.companies).
+        "replies_to_confirm": companies.waiting_for_confirmation(complaint) if "confirm_sender" in offered else (),
+        "confirm_choices": [("yes", _("Yes, it is the company's")), ("no", _("No, it is not"))],
         "next_stage": presentation.next_stage_label(complaint),
         "external_bodies": (
             complaint.policy.spec.external_bodies if presentation.internal_procedure_exhausted(complaint) else ()

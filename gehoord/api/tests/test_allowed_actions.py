@@ -40,6 +40,9 @@ FOR_CAROL = {
     "close": {"feedback": {"resolved": True, "satisfaction": 4}},
     "refer": {"body": "WebwinkelKeur"},
     "withdraw": {"reason": "Opgelost."},
+    # Only with a company reply waiting for confirmation on a platform complaint: never offered on
+    # Acme's (its guard), tested in platform/tests/test_companies.py.
+    "confirm_sender": {"message_id": 0, "confirmed": True},
 }
 
 # From acknowledged (Acme acknowledges on receipt), by the token.
