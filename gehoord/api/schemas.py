@@ -415,11 +415,6 @@ class RejectAsSpamIn(Strict):
     reason: RequiredReason
 
 
-class ConfirmSenderIn(ConsumerRelay):
-    message_id: int = Field(gt=0, description="The company reply from an unknown address that waits for confirmation")
-    confirmed: bool = Field(description="Whether the reply is the company's")
-
-
 ACTION_BODIES: dict[str, type[Strict]] = {
     "assign": AssignIn,
     "set_category": SetCategoryIn,
@@ -437,7 +432,6 @@ ACTION_BODIES: dict[str, type[Strict]] = {
     "extend_deadline": ExtendDeadlineIn,
     "withdraw": ReasonIn,
     "reject_as_spam": RejectAsSpamIn,
-    "confirm_sender": ConfirmSenderIn,
 }
 
 

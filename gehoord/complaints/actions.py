@@ -748,13 +748,19 @@ def _owned(deadline, complaint: Complaint):
 @lifecycle.action(label=gettext_lazy("remind of a deadline"), sources=ALL_STATES, target=None, who={SYSTEM},
                   parameters=("deadline", "at"))
 def remind(complaint: Complaint, *, by: Actor, deadline, at: datetime.datetime) -> Complaint:
-    """Remind the staff responsible that `deadline` is near (at the policy's reminder time)."""
+    """Remind the staff responsible that `deadline` is near (at the policy's reminder time); on the
+    platform, an e-mail-only company itself."""
     with _performing("remind", complaint, by) as complaint:
         deadline = _owned(deadline, complaint)
         deadline.reminded_at = at
         deadline.save(update_fields=["reminded_at"])
-        timeline.record(complaint, EventKind.DEADLINE_REMINDER_SENT, by, deadline_kind=deadline.kind, due_at=deadline.due_at)
-        notices.tell(complaint, Notice.DEADLINE_REMINDER, deadline=deadline, staff=_responsible_staff(complaint))
+        if complaint.platform and not complaint.organisation.connected:
+            # An e-mail-only company has no staff: its registry address is reminded to answer.
+            timeline.record(complaint, EventKind.COMPANY_REMINDED, by, unanswered_at=deadline.due_at)
+            notices.tell(complaint, Notice.COMPANY_REMINDER, deadline=deadline)
+        else:
+            timeline.record(complaint, EventKind.DEADLINE_REMINDER_SENT, by, deadline_kind=deadline.kind, due_at=deadline.due_at)
+            notices.tell(complaint, Notice.DEADLINE_REMINDER, deadline=deadline, staff=_responsible_staff(complaint))
     return complaint
 
 

@@ -105,7 +105,7 @@ TYPES: dict[EventKind, EventType] = {
     ),
     EventKind.DECIDED: _type(visible=True, plain=("decision", "stage", "letter_id"), for_consumer=_("Decision taken")),
     EventKind.CLOSED: _type(
-        visible=True, plain=("outcome", "letter_id", "feedback_resolved"), for_consumer=_("Complaint closed")
+        visible=True, plain=("outcome", "letter_id", "feedback_resolved", "feedback_satisfaction"), for_consumer=_("Complaint closed")
     ),
     # `body`: the external body's name, from the policy or typed by staff.
     EventKind.REFERRED: _type(visible=True, plain=("body",)),

@@ -38,6 +38,10 @@ class Notice(enum.StrEnum):
     COMPANY_FORWARD = "company_forward"
     # A company's confirmed reply, forwarded to the consumer.
     COMPANY_REPLY = "company_reply"
+    # The platform (seed 004): an e-mail-only company, at its registry address, reminded to answer.
+    COMPANY_REMINDER = "company_reminder"
+    # The consumer's dossier went to the legal-aid service.
+    LEGAL_AID_HANDOVER = "legal_aid_handover"
 
 
 Messenger = Callable[..., None]  # (notice, complaint, **details)

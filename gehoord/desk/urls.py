@@ -28,6 +28,7 @@ urlpatterns: list = [
     path("<slug:org>/k/<reference:reference>/action/<str:action>/", views.action, name="action"),
     path("<slug:org>/k/<reference:reference>/message/", views.message, name="message"),
     path("<slug:org>/k/<reference:reference>/attachment/<int:pk>/", views.attachment, name="attachment"),
+    path("<slug:org>/k/<reference:reference>/dossier/<str:fmt>/", views.dossier_download, name="dossier"),
     path("<slug:org>/k/<reference:reference>/", views.complaint, name="complaint"),
     path("<slug:org>/settings/", include("gehoord.desk.settings_urls")),
     path("<slug:org>/triage/", triage_views.triage, name="triage"),

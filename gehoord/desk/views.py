@@ -6,6 +6,7 @@ Times on these pages are shown, and typed times read, in the organisation's own 
 
 import datetime
 import functools
+import io
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
@@ -29,7 +31,9 @@ from gehoord.complaints.models import Channel, Outcome, Resolution, Stage, Statu
 from gehoord.desk import forms, queries
 from gehoord.desk.access import HANDLING_ROLES, organisations_of, staff_view
 from gehoord.errors import DomainError, InvalidInput
-from gehoord.organisations.models import Membership, Role
+from gehoord.organisations.models import Language, Membership, Role
+from gehoord.platform import dossier
+from gehoord.platform.dossier import Purpose
 from gehoord.policies.models import DEADLINE_KIND_LABELS
 
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
@@ -289,6 +293,29 @@ def attachment(request, organisation, reference, pk):
         handle, content_type=stored.content_type, as_attachment=not inline, filename=stored.original_name
     )
     patch_cache_control(response, private=True, max_age=3600)
+    return response
+
+
+@staff_view(roles=frozenset({Role.MANAGER}))
+@require_safe
+def dossier_download(request, organisation, reference, fmt):
+    """The complaint's dossier for the external body of a referral: one PDF, or its files as a ZIP."""
+    complaint = queries.complaint_for_staff(organisation, reference)
+    if complaint is None or fmt not in ("pdf", "zip"):
+        raise Http404
+    with timezone.override(ZoneInfo(organisation.time_zone)):
+        if fmt == "pdf":
+            language = (get_language() or "")[:2]
+            document = dossier.pdf(
+                complaint, by=request.actor, purpose=Purpose.REFERRAL,
+                language=language if language in Language.values else organisation.language,
+            )
+            handle, content_type = io.BytesIO(document), "application/pdf"
+        else:
+            handle = dossier.attachments_zip(complaint, by=request.actor, purpose=Purpose.REFERRAL)
+            content_type = "application/zip"
+    response = FileResponse(handle, content_type=content_type, as_attachment=True, filename=dossier.filename(complaint, fmt))
+    patch_cache_control(response, private=True, no_store=True)
     return response
 
 

@@ -125,6 +125,17 @@ def send_screening_decision(complaint, message=None) -> None:
                language=organisation.language)
     else:
         _queue("screening_decision", complaint, message=message)
+def send_company_reminder(complaint, deadline) -> None:
+    """An e-mail-only company has no staff: its registry address is reminded to answer, by replying
+    to this mail (the reference in the subject threads the answer to the complaint)."""
+    organisation = complaint.organisation
+    if not organisation.complaint_email:
+        return  # nowhere to remind (an empty `to` would mean the consumer)
+    _queue("company_reminder", complaint, deadline=deadline, to=organisation.complaint_email, language=organisation.language)
+
+
+def send_legal_aid_handover(complaint, handover) -> None:
+    _queue("legal_aid_handover", complaint, handover=handover)
 
 
 def send_staff_invitation(invitation, accept_url: str) -> OutboundMail:
@@ -264,6 +275,8 @@ SENDERS = {
     Notice.COMPANY_COMPLAINT: send_company_complaint,
     Notice.COMPANY_REPLY: send_company_reply,
     Notice.COMPANY_FORWARD: send_company_forward,
+    Notice.COMPANY_REMINDER: send_company_reminder,
+    Notice.LEGAL_AID_HANDOVER: send_legal_aid_handover,
 }
 
 

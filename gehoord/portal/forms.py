@@ -204,6 +204,34 @@ class FeedbackForm(PortalForm):
         return {"feedback": feedback}
 
 
+class ConcludeForm(FeedbackForm):
+    """The consumer's verdict that closes a platform complaint (platform/closing.py)."""
+
+    def arguments(self) -> dict:
+        data = self.cleaned_data
+        return {"resolved": data["resolved"], "satisfaction": data["satisfaction"], "comment": data["comment"]}
+
+
+class ConfirmForm(PortalForm):
+    """An action that takes nothing but the consumer's click (closing as unanswered)."""
+
+    def arguments(self) -> dict:
+        return {}
+
+
+class LegalAidForm(PortalForm):
+    question = forms.CharField(
+        label=_("Your question for the legal advisor"),
+        required=False,
+        max_length=MAX_COMMENT,
+        help_text=_("What would you like legal aid to do for you?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def arguments(self) -> dict:
+        return {"question": self.cleaned_data["question"]}
+
+
 class MessageForm(PortalForm):
     """Add information or evidence; while a question is open, this is the answer."""
 
@@ -265,5 +293,8 @@ ACTION_FORMS: dict[str, type[PortalForm]] = {
     "close": FeedbackForm,
     "withdraw": ReasonForm,
     "confirm_sender": ConfirmSenderForm,
+    "conclude": ConcludeForm,
+    "close_unanswered": ConfirmForm,
+    "hand_to_legal_aid": LegalAidForm,
 }
 NOT_OFFERED = frozenset({"info_received", "refer"})

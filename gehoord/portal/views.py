@@ -343,6 +343,9 @@ DONE = {
     "escalate": gettext_lazy("Your request for escalation has been received."),
     "close": gettext_lazy("Thank you for your feedback. Your complaint is closed."),
     "withdraw": gettext_lazy("Your complaint has been withdrawn."),
+    "conclude": gettext_lazy("Thank you for your verdict. Your complaint is closed."),
+    "close_unanswered": gettext_lazy("Your complaint is closed as unanswered by the company."),
+    "hand_to_legal_aid": gettext_lazy("Your dossier has been handed to legal aid. We have sent you a confirmation."),
     "message": gettext_lazy("Your information has been added to your complaint."),
     "answer": gettext_lazy("Thank you. Your answer has been sent."),
     "confirm_sender": gettext_lazy("Thank you. We have noted whether the reply is the company's."),
@@ -409,6 +412,17 @@ def _pending_id(complaint) -> int | None:
     return pending.pk if pending else None
 
 
+def _legal_aid_refusal(complaint, by: Actor, offered: list[str]) -> str:
+    """Why a platform complaint cannot go to legal aid (yet), in the lifecycle's own plain words."""
+    if not complaint.platform or "hand_to_legal_aid" in offered:
+        return ""
+    try:
+        lifecycle.check("hand_to_legal_aid", complaint, by)
+    except DomainError as refused:
+        return refused.message
+    return ""
+
+
 def _tracking_context(complaint, failed: tuple[str, object] | None = None) -> dict:
     by = Actor.consumer(complaint)
     offered = presentation.offered_actions(complaint, by)
@@ -444,6 +458,7 @@ def _tracking_context(complaint, failed: tuple[str, object] | None = None) -> di
         # Company replies from an unknown address, for the consumer to confirm (platform.companies).
         "replies_to_confirm": companies.waiting_for_confirmation(complaint) if "confirm_sender" in offered else (),
         "confirm_choices": [("yes", _("Yes, it is the company's")), ("no", _("No, it is not"))],
+        "legal_aid_refusal": _legal_aid_refusal(complaint, by, offered),
         "next_stage": presentation.next_stage_label(complaint),
         "external_bodies": (
             complaint.policy.spec.external_bodies if presentation.internal_procedure_exhausted(complaint) else ()
