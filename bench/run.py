@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_SIZES = "10000,100000,1000000"
+PLATFORM_COMPANIES = 100_000  # the registry's size at the top (issue 12)
 
 # Where the staff desk's pages are (gehoord/desk): the queue of one organisation and one complaint.
 DESK_QUEUE_PATH = "/desk/{org}/?page={page}"
@@ -87,6 +88,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--sizes", default=DEFAULT_SIZES, help=f"complaints per size, comma-separated ({DEFAULT_SIZES})")
     parser.add_argument("--organisations", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--no-platform", action="store_true",
+        help="leave out the public platform (by default size/10 companies, at most 100,000, and size platform complaints)",
+    )
     parser.add_argument("--concurrency", default="1,16", help="concurrencies, comma-separated (1,16)")
     parser.add_argument("--requests", type=int, default=2000, help="at most this many operations per workload run")
     parser.add_argument("--duration", type=float, default=20.0, help="at most this many seconds per workload run")
@@ -147,6 +152,7 @@ def _run_all(args, database_url: str) -> int:
                 ]
                 command += ["--fresh"] if args.fresh else []
                 command += ["--no-explain"] if args.no_explain else []
+                command += ["--no-platform"] if args.no_platform else []
                 env = {**os.environ, "DATABASE_URL": url, "GEHOORD_DATA_DIR": scratch}
                 completed = subprocess.run(command, env=env, cwd=ROOT)
                 if completed.returncode != 0 or not result_file.exists():
@@ -435,7 +441,11 @@ def _run_one_size(args) -> int:
     print("Migrating…", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     say = lambda message: print(message, flush=True)  # noqa: E731
-    generated = gendata.generate(size, args.organisations, seed=args.seed, replace=args.fresh, progress=say)
+    companies = 0 if args.no_platform else max(10, min(PLATFORM_COMPANIES, size // 10))
+    generated = gendata.generate(
+        size, args.organisations, seed=args.seed, replace=args.fresh, progress=say,
+        companies=companies, platform_complaints=0 if args.no_platform else size,
+    )
     result["gendata"] = {
         "reused": generated.reused, "seconds": round(generated.seconds, 1), "rows": generated.rows,
         "statuses": generated.statuses, "generated_at": generated.generated_at.isoformat(),
@@ -499,6 +509,8 @@ class Fixture:
     references: list[str]
     generated_at: datetime.datetime
     replies: list[dict]
+    companies: list[str]  # platform companies with complaints, the busiest first
+    published: list[str]  # public ids of published platform complaints
 
     @classmethod
     def prepare(cls, generated) -> Fixture:
@@ -532,12 +544,18 @@ class Fixture:
             for m in mails
         ]
         category = organisation.categories.filter(active=True).values_list("slug", flat=True).first() or ""
+        from gehoord.platform.models import CompanyScore
+
+        companies = list(
+            CompanyScore.objects.filter(complaints__gt=0).order_by("-complaints").values_list("organisation__slug", flat=True)[:1]
+        ) + list(CompanyScore.objects.filter(complaints__gt=0).order_by("?").values_list("organisation__slug", flat=True)[:1000])
+        published = list(Complaint.objects.public().order_by("?").values_list("public_id", flat=True)[:1000])
         return cls(
             slug=slug, organisation_id=organisation.pk, org_complaints=complaints.count(),
             org_open=complaints.filter(status__in=OPEN_STATUSES).count(), token=plaintext,
             username=f"{slug}-manager-1", password=gendata.STAFF_PASSWORD, category=category,
             language=organisation.language, references=references, generated_at=generated.generated_at,
-            replies=replies,
+            replies=replies, companies=companies, published=published,
         )
 
     def explain(self) -> dict:
@@ -809,6 +827,21 @@ def _http_workloads(fixture: Fixture, server: Server) -> list[tuple]:
         status, data, _ = client.request("GET", path)
         return _expect(status, 200, "GET", path, data)
 
+    def company_page(client: Http, rng: random.Random):
+        # One in five asks for the busiest company (the longest lists), the others for any company.
+        slug = fixture.companies[0] if rng.random() < 0.2 else rng.choice(fixture.companies)
+        path = f"/bedrijven/{slug}/"
+        status, data, _ = client.request("GET", path)
+        return _expect(status, 200, "GET", path, data)
+
+    def public_complaint(client: Http, rng: random.Random):
+        path = f"/klachten/{urllib.parse.quote(rng.choice(fixture.published))}/"
+        status, data, _ = client.request("GET", path)
+        return _expect(status, 200, "GET", path, data)
+
+    def anonymous():
+        return Http(server.port, {})
+
     return [
         ("file_api", "1 file a complaint (API)", file_complaint, api),
         ("queue_api", "2 queue, 25 a page (API)", queue_api, api),
@@ -816,6 +849,8 @@ def _http_workloads(fixture: Fixture, server: Server) -> list[tuple]:
         ("complaint_api", "3 complaint + timeline (API)", complaint_api, api),
         ("complaint_desk", "3 complaint + timeline (desk)", complaint_desk, desk),
         ("search_api", "4 filtered list + search (API)", search_api, api),
+        ("company_page", "7 company page + score card (public)", company_page, anonymous),
+        ("public_complaint", "8 published complaint (public)", public_complaint, anonymous),
     ]
 
 

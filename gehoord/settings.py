@@ -229,6 +229,8 @@ X_FRAME_OPTIONS = "DENY"
 # X-Forwarded-For (the portal's rate limits then count the consumer's address, not the proxy's),
 # and which of them tells Django that the request came in over HTTPS.
 GEHOORD_PROXY_COUNT = env.integer("GEHOORD_PROXY_COUNT", 0)
+# The public API's limit per client address reads the same count (ninja's throttling).
+NINJA_NUM_PROXIES = GEHOORD_PROXY_COUNT
 if GEHOORD_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = [GEHOORD_BASE_URL]

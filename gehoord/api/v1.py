@@ -69,6 +69,7 @@ def http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "http_error", str(exc))
 
 
-from gehoord.api import complaints  # noqa: E402  (the routers register themselves on `api`)
+from gehoord.api import complaints, public  # noqa: E402  (the routers register themselves on `api`)
 
 api.add_router("/", complaints.router)
+api.add_router("/public/", public.router)

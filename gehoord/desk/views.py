@@ -31,7 +31,7 @@ from gehoord.complaints.models import Channel, Outcome, Resolution, Stage, Statu
 from gehoord.desk import forms, queries
 from gehoord.desk.access import HANDLING_ROLES, organisations_of, staff_view
 from gehoord.errors import DomainError, InvalidInput
-from gehoord.organisations.models import Language, Membership, Role
+from gehoord.organisations.models import Language, Membership, PlatformMembership, PlatformRole, Role
 from gehoord.platform import dossier
 from gehoord.platform.dossier import Purpose
 from gehoord.policies.models import DEADLINE_KIND_LABELS
@@ -68,10 +68,16 @@ def home(request):
     for organisation_id, role in Membership.objects.filter(user=request.user).values_list("organisation_id", "role"):
         roles.setdefault(organisation_id, set()).add(role)
     entries = [
-        (organisation, url)
+        (organisation.name, url)
         for organisation in organisations
         if (url := _entry_url(organisation, roles.get(organisation.pk, set())))
     ]
+    # The platform's own staff (seed 004): its moderators and its legal advisors.
+    platform_roles = set(PlatformMembership.objects.filter(user=request.user).values_list("role", flat=True))
+    if PlatformRole.MODERATOR in platform_roles:
+        entries.append((_("Moderation of the platform"), reverse("moderation:home")))
+    if PlatformRole.LEGAL_ADVISOR in platform_roles:
+        entries.append((_("Legal aid"), reverse("legalaid:queue")))
     if len(entries) == 1:
         return redirect(entries[0][1])
     template = "desk/choose.html" if entries else "desk/no_organisation.html"

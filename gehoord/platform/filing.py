@@ -44,12 +44,14 @@ def file_on_platform(
     by: Actor,
     consumer=None,
     uploads: list[Upload | CheckedUpload] = (),
+    received_at=None,
 ) -> Complaint:
-    """File `new` about `organisation` on the platform; `consumer` is the account filing it, if any."""
+    """File `new` about `organisation` on the platform; `consumer` is the account filing it, if any.
+    `received_at`: when it came in, if not now (the demo's history)."""
     procedure_for(organisation)
     complaint = file_complaint(
         organisation, dataclasses.replace(new, platform=True), channel=Channel.WEB, by=by, uploads=uploads,
-        consumer=consumer,
+        consumer=consumer, received_at=received_at,
     )
     if complaint.publication != Publication.PENDING:  # private: nothing to screen, the company gets it now
         companies.send_when_committed(complaint)

@@ -75,4 +75,4 @@ def add(request):
         form.apply_domain_errors(refused)
         return _render_add(request, form)
     # Filing about it is the company part's page (portal:company's /klacht/).
-    return redirect(f"/bedrijven/{company.slug}/klacht/")
+    return redirect("portal:platform_complaint_form", org=company.slug)

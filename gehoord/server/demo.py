@@ -1,4 +1,5 @@
-"""Demo data: the four seed organisations with their policies, staff, categories and complaints.
+"""Demo data: the four seed organisations with their policies, staff, categories and complaints, and
+the public platform beside them (platform_demo).
 
 Complaints are filed and moved through their states with the real actions, so the demo shows
 what the platform itself produces (timelines, deadlines, mails), not hand-made rows.
@@ -20,6 +21,7 @@ from gehoord.complaints.models import Channel, Complaint, Status
 from gehoord.organisations.models import Category, CategoryField, FieldType, Membership, Organisation, Role, Team
 from gehoord.policies.models import PolicyVersion
 from gehoord.policies.presets import PRESETS
+from gehoord.server import platform_demo
 
 DEMO_PASSWORD = "gehoord-demo"
 
@@ -137,6 +139,8 @@ def load(stdout=None) -> dict:
             _complaints(organisation, demo, staff, rng)
             _token, plaintext = ApiToken.issue(organisation, "demo")
             tokens[demo.slug] = plaintext
+        # The public platform beside the desk: VXhome is its connected company.
+        logins += platform_demo.load(rng, DEMO_PASSWORD, connected=Organisation.objects.get(slug="vxhome"))
     return {"logins": logins, "tokens": tokens, "password": DEMO_PASSWORD}
 
 

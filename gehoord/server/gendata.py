@@ -61,6 +61,7 @@ from gehoord.complaints.models import (
 )
 from gehoord.mail.models import OutboundMail
 from gehoord.organisations.models import Category, CategoryField, Membership, Organisation, Role, Team
+from gehoord.platform import scores
 from gehoord.policies.calendar import Unit
 from gehoord.policies.models import Deadline, PolicyVersion
 from gehoord.policies.presets import PRESETS
@@ -1338,12 +1339,16 @@ def generate(
     replace: bool = False,
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
+    companies: int = 0,
+    platform_complaints: int = 0,
 ) -> GendataResult:
     """Fill the default database with `complaints` complaints over `organisations` organisations,
     or reuse what an earlier run with the same numbers left there.
 
     `jobs` processes generate and COPY side by side (PostgreSQL only; default 2 from 50,000
-    complaints on): the same seed and the same number of jobs give the same data.
+    complaints on): the same seed and the same number of jobs give the same data. With `companies`,
+    the public platform too: that many registry entries and `platform_complaints` complaints over them
+    (`generate_platform`).
     """
     if complaints < 1 or organisations < 1:
         raise GendataError("Give at least one complaint and one organisation")
@@ -1353,6 +1358,9 @@ def generate(
     earlier = recorded()
     if earlier and not replace:
         same = (earlier["complaints"], earlier["organisations"], earlier["seed"]) == (complaints, organisations, seed)
+        same = same and earlier.get("platform", {"companies": 0, "complaints": 0}) == {
+            "companies": companies, "complaints": platform_complaints,
+        }
         still_there = Complaint.objects.filter(pk__lte=earlier["last_complaint_id"]).count()
         if same and still_there == complaints:
             say(f"Reusing {complaints} complaints generated at {earlier['generated_at']:%Y-%m-%d %H:%M} UTC.")
@@ -1423,13 +1431,20 @@ def generate(
         vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         _each(_execute, [f"{vacuum if name == 'complaint' else 'ANALYZE'} {table.sql_name}"
                          for name, table in _tables().items()], jobs)
+    if companies:
+        say(f"Generating the platform: {companies} companies, {platform_complaints} complaints…")
+        rows.update(generate_platform(companies, platform_complaints, seed=seed, now=now, say=say))
+        if postgres:
+            _each(_execute, ["ANALYZE organisations_organisation", "ANALYZE complaints_complaint",
+                             "ANALYZE complaints_message"], jobs)
     seconds = time.monotonic() - started
     result = GendataResult(
         complaints, organisations, seed, now, seconds, False, rows=rows, statuses=dict(sorted(statuses.items())),
         organisation_slugs=[p.slug for p in chosen],
     )
     _ensure_marker_table()
-    summary = {"rows": rows, "statuses": result.statuses, "organisation_slugs": result.organisation_slugs, "jobs": jobs}
+    summary = {"rows": rows, "statuses": result.statuses, "organisation_slugs": result.organisation_slugs, "jobs": jobs,
+               "platform": {"companies": companies, "complaints": platform_complaints}}
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {MARKER_TABLE}")
         cursor.execute(
@@ -1676,3 +1691,136 @@ def organisation_sizes() -> list[tuple[str, int]]:
     return list(
         Organisation.objects.annotate(size=models.Count("complaints")).order_by("-size", "slug").values_list("slug", "size")
     )
+
+
+# --- The public platform (seed 004) ----------------------------------------------------------------
+
+PLATFORM_HISTORY_DAYS = 548  # 18 months
+PLATFORM_CHUNK = 10_000
+PLATFORM_PRODUCTS = ("wasmachine", "laptop", "abonnement", "vliegticket", "bank", "fiets", "telefoon", "energiecontract",
+                     "pakketbezorging", "matras", "koelkast", "internetverbinding")
+PLATFORM_DESCRIPTIONS = (
+    "Mijn {product} is na drie weken kapot gegaan en de klantenservice reageert niet op mijn mails.",
+    "Ik heb twee keer betaald voor mijn {product}, maar krijg mijn geld niet terug.",
+    "De {product} is nooit geleverd, terwijl de status al twee weken 'onderweg' is.",
+    "Bij het opzeggen van mijn {product} worden nog steeds kosten afgeschreven.",
+    "My {product} arrived damaged and nobody answers my emails or the phone.",
+)
+PLATFORM_REPLIES = (
+    "Beste klant, excuses voor het ongemak. Wij hebben het bedrag vandaag teruggestort.",
+    "Beste klant, wij sturen kosteloos een nieuw exemplaar op. Met vriendelijke groet, de klantenservice.",
+    "Dear customer, we are sorry for the delay and have arranged a replacement.",
+    "Beste klant, wij hebben uw klacht doorgestuurd naar de afdeling facturatie; u hoort binnen vijf dagen van ons.",
+)
+
+
+def _company_weights(companies: int, rng: random.Random) -> list[float]:
+    """Uneven, as in life: a few companies get most complaints (a Zipf-like tail over a shuffled order)."""
+    weights = [1 / (rank + 1) ** 0.9 for rank in range(companies)]
+    rng.shuffle(weights)
+    return list(itertools.accumulate(weights))
+
+
+def generate_platform(companies: int, complaints: int, *, seed: int, now: datetime.datetime,
+                      say: Callable[[str], None]) -> dict[str, int]:
+    """The public platform: `companies` registry entries (e-mail only, one in five verified) with the
+    platform's policy, and `complaints` platform complaints over the last 18 months — public and
+    private, published, pending or withheld, answered by the company or not, closed resolved, not
+    resolved or unanswered — then every company's score card computed as the worker would."""
+    rng = random.Random(f"platform-{seed}")
+    spec_data = PRESETS["platform"].to_dict()
+    first_company = _next_id(Organisation)
+    with transaction.atomic():
+        for start in range(0, companies, PLATFORM_CHUNK):
+            Organisation.objects.bulk_create(
+                [
+                    Organisation(
+                        id=first_company + index, name=f"Bedrijf {index:06d} B.V.", slug=f"bedrijf-{index:06d}",
+                        complaint_email=f"klachten@bedrijf-{index:06d}.example", website=f"https://bedrijf-{index:06d}.example",
+                        country="BE" if index % 7 == 0 else "NL", language="nl", connected=False,
+                        verified=index % 5 == 0,
+                    )
+                    for index in range(start, min(companies, start + PLATFORM_CHUNK))
+                ]
+            )
+        _reset_sequences([Organisation])
+        first_policy = _next_id(PolicyVersion)
+        for start in range(0, companies, PLATFORM_CHUNK):
+            PolicyVersion.objects.bulk_create(
+                [
+                    PolicyVersion(id=first_policy + index, organisation_id=first_company + index, number=1,
+                                  preset="platform", spec_data=spec_data)
+                    for index in range(start, min(companies, start + PLATFORM_CHUNK))
+                ]
+            )
+        _reset_sequences([PolicyVersion])
+    say(f"  {companies} companies")
+
+    cumulative = _company_weights(companies, rng)
+    total_weight = cumulative[-1]
+    unanswered_after = datetime.timedelta(days=30)
+    counts = {"platform_complaint": 0, "platform_message": 0}
+    for start in range(0, complaints, PLATFORM_CHUNK):
+        batch, replies = [], []
+        for index in range(start, min(complaints, start + PLATFORM_CHUNK)):
+            company = bisect.bisect_left(cumulative, rng.random() * total_weight)
+            # Volume grows over the 18 months, as on the tenants' side.
+            received_at = (now - datetime.timedelta(days=PLATFORM_HISTORY_DAYS * (1 - rng.random() ** 0.6),
+                                                   minutes=5)).replace(microsecond=0)
+            age = now - received_at
+            public = rng.random() < 0.6
+            if not public:
+                publication = "private"
+            elif age < datetime.timedelta(hours=6):
+                publication = "pending"
+            else:
+                publication = "withheld" if rng.random() < 0.04 else "published"
+            language = "en" if rng.random() < 0.15 else "nl"
+            first, last = rng.choice(FIRST_NAMES[language]), rng.choice(LAST_NAMES[language])
+            product = rng.choice(PLATFORM_PRODUCTS)
+            reply_after = datetime.timedelta(hours=rng.lognormvariate(3.2, 1.3))
+            replied = rng.random() < 0.75 and reply_after < age
+            fields = {"status": "received", "outcome": "", "closed_at": None, "feedback_resolved": None,
+                      "feedback_satisfaction": None, "feedback_at": None, "first_reply_at": None}
+            if replied:
+                fields.update(status="investigating", first_reply_at=received_at + reply_after)
+                if age - reply_after > datetime.timedelta(days=7) and rng.random() < 0.6:
+                    verdict_at = received_at + reply_after + datetime.timedelta(days=rng.uniform(1, 7))
+                    resolved = rng.random() < 0.62
+                    fields.update(status="closed", closed_at=verdict_at, feedback_resolved=resolved, feedback_at=verdict_at,
+                                  feedback_satisfaction=rng.choice((4, 5)) if resolved else rng.choice((1, 2, 3)),
+                                  outcome="accepted" if resolved else "not_upheld")
+            elif age > unanswered_after and rng.random() < 0.4:
+                closed_at = received_at + unanswered_after + datetime.timedelta(days=rng.uniform(0, 10))
+                if closed_at < now:
+                    fields.update(status="closed", closed_at=closed_at, outcome="unanswered", feedback_resolved=False,
+                                  feedback_at=closed_at, feedback_satisfaction=1)
+            code = public_id(index, received_at.year).replace("KL-", "PL-", 1)
+            batch.append(
+                Complaint(
+                    organisation_id=first_company + company, public_id=code, reference=code, channel="web",
+                    description=rng.choice(PLATFORM_DESCRIPTIONS).format(product=product),
+                    product=product.capitalize(), contact_name=f"{first} {last}",
+                    contact_email=f"{first.lower()}.{index}@{rng.choice(MAIL_HOSTS[language])}",
+                    contact_language=language, policy_id=first_policy + company, visibility="public" if public else "private",
+                    platform=True, publication=publication, received_at=received_at,
+                    company_notified_at=received_at + datetime.timedelta(minutes=2), acknowledged_at=None, **fields,
+                )
+            )
+            if replied:
+                replies.append((len(batch) - 1, Message(
+                    kind="company", channel="email", body=rng.choice(PLATFORM_REPLIES), created_at=fields["first_reply_at"],
+                    author_name="Klantenservice", sender_email=f"klachten@bedrijf-{company:06d}.example",
+                    publication="published" if publication == "published" else "private",
+                )))
+        with transaction.atomic():
+            created = Complaint.objects.bulk_create(batch)
+            for position, message in replies:
+                message.complaint_id = created[position].pk
+            Message.objects.bulk_create([message for _position, message in replies])
+        counts["platform_complaint"] += len(batch)
+        counts["platform_message"] += len(replies)
+        say(f"  {counts['platform_complaint']} platform complaints")
+    say("Computing the score cards…")
+    scores.refresh(range(first_company, first_company + companies), now=now)
+    return counts

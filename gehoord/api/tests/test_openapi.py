@@ -30,6 +30,15 @@ ENDPOINTS = {
     **{f"/api/v1/complaints/{{reference}}/actions/{action}": {"post"} for action in ACTION_BODIES},
     "/api/v1/categories": {"get"},
 }
+# The platform's public read-only API: no token (test_public_api.py checks it).
+PUBLIC_ENDPOINTS = {
+    "/api/v1/public/companies": {"get"},
+    "/api/v1/public/companies/{slug}": {"get"},
+    "/api/v1/public/companies/{slug}/score": {"get"},
+    "/api/v1/public/companies/{slug}/complaints": {"get"},
+    "/api/v1/public/complaints": {"get"},
+    "/api/v1/public/complaints/{public_id}": {"get"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +93,7 @@ def test_every_endpoint_is_documented(spec):
         for path, operations in spec["paths"].items()
     }
 
-    assert documented == ENDPOINTS
+    assert documented == {**ENDPOINTS, **PUBLIC_ENDPOINTS}
 
 
 def test_every_operation_needs_the_bearer_token_and_documents_its_errors(spec):

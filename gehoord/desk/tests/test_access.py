@@ -13,7 +13,7 @@ from gehoord.complaints import actions
 from gehoord.complaints.attachments import Upload
 from gehoord.complaints.models import Event
 from gehoord.desk.tests.conftest import PDF, action_url, assert_no_inline_code, browser, page_url
-from gehoord.organisations.models import Role
+from gehoord.organisations.models import PlatformMembership, PlatformRole, Role
 
 
 @pytest.fixture
@@ -183,3 +183,14 @@ def test_a_wrong_password_is_told_and_the_username_kept(alice):
     assert response.status_code == 200
     assert 'role="alert"' in html
     assert 'value="alice"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "url"), [(PlatformRole.MODERATOR, "/moderatie/"), (PlatformRole.LEGAL_ADVISOR, "/rechtshulp/")]
+)
+def test_the_desk_home_takes_the_platforms_own_staff_to_their_work(client, role, url):
+    user = get_user_model().objects.create_user(username="pat", password="x-pass-2026-long")
+    PlatformMembership.objects.create(user=user, role=role)
+    client.force_login(user)
+    assert client.get("/desk/").headers["Location"] == url

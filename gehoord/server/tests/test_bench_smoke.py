@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[3]
 RUN = ROOT / "bench" / "run.py"
 WORKLOADS = {
     "file_api", "queue_api", "queue_desk", "complaint_api", "complaint_desk", "search_api", "queue_orm",
-    "sweep_idle", "sweep_due", "inbound", "ceiling",
+    "sweep_idle", "sweep_due", "inbound", "ceiling", "company_page", "public_complaint",
 }
 # What the smoke run should take on an idle machine; a busy one gets a warning, a hung run a failure.
 TARGET_SECONDS = 60
@@ -75,6 +75,7 @@ def test_the_harness_runs_every_workload_at_a_tiny_size_without_errors(bench_dat
     [size] = report["sizes"]
     assert size["complaints"] == 200 and not size.get("failed")
     assert size["gendata"]["rows"]["complaint"] == 200
+    assert size["gendata"]["rows"]["platform_complaint"] == 200  # and 20 companies: the platform's pages have data
     runs = {(run["key"], run["concurrency"]): run for run in size["workloads"]}
     assert set(runs) == {(key, concurrency) for key in WORKLOADS for concurrency in (1, 4)}
     for (key, concurrency), run in runs.items():

@@ -18,11 +18,12 @@ from django.db import connection
 from django.db.models import Count, Max, Q
 
 from conftest import make_organisation
-from gehoord.complaints.models import Attachment, Complaint, Event, Message, Stage, Status
+from gehoord.complaints.models import Attachment, Complaint, Event, Message, Publication, Stage, Status
 from gehoord.complaints.references import looks_like_reference
 from gehoord.mail.models import OutboundMail
 from gehoord.organisations.models import Membership, Organisation
 from gehoord.policies import deadlines
+from gehoord.platform.models import CompanyMonth, CompanyScore
 from gehoord.policies.models import Deadline
 from gehoord.complaints.sweep import sweep
 from gehoord.server import gendata
@@ -245,3 +246,31 @@ def test_the_command_fills_a_fresh_sqlite_database(tmp_path):
     assert "Generated in" in made and "120 complaints" in made
     assert "Reusing 120 complaints" in again
     assert "refused:" in other and "another size" in other
+
+
+def test_the_platform_gets_companies_public_and_private_complaints_and_their_score_cards(db):
+    result = gendata.generate(50, 2, seed=3, now=NOW, companies=40, platform_complaints=2000)
+    assert result.rows["platform_complaint"] == 2000
+    companies = Organisation.objects.filter(slug__startswith="bedrijf-")
+    assert companies.count() == 40 and not companies.filter(connected=True).exists()
+    platform = Complaint.objects.filter(platform=True)
+    assert platform.count() == 2000
+    assert platform.filter(publication=Publication.PUBLISHED).count() > 800
+    assert platform.filter(publication=Publication.PRIVATE).count() > 500
+    assert platform.filter(publication=Publication.WITHHELD).exists()
+    assert platform.filter(outcome="unanswered").exists() and platform.filter(feedback_resolved=True).exists()
+    oldest = platform.order_by("received_at").first().received_at
+    assert NOW - oldest > datetime.timedelta(days=500)
+    # A reply is public only on a published complaint; every reply is the company's first.
+    replies = Message.objects.filter(complaint__platform=True)
+    assert replies.count() == platform.filter(first_reply_at__isnull=False).count()
+    assert not replies.filter(publication=Publication.PUBLISHED).exclude(complaint__publication=Publication.PUBLISHED).exists()
+    # Uneven: the busiest company has several times the average.
+    sizes = sorted((c.score.complaints for c in companies.select_related("score")), reverse=True)
+    assert sizes[0] > 3 * (sum(sizes) / len(sizes))
+    assert CompanyScore.objects.filter(organisation__in=companies, score__isnull=False).count() > 20
+    assert CompanyMonth.objects.filter(organisation__in=companies).count() == 40 * 12
+    # Asking again reuses it; another platform size is another size.
+    assert gendata.generate(50, 2, seed=3, now=NOW, companies=40, platform_complaints=2000).reused
+    with pytest.raises(gendata.GendataError, match="another size"):
+        gendata.generate(50, 2, seed=3, now=NOW, companies=40, platform_complaints=1000)

@@ -44,7 +44,7 @@ def test_an_unanswered_complaint_is_closed_handed_to_legal_aid_and_the_advisor_o
     handing = page.locator("form#action-hand_to_legal_aid")
     by_label(handing, label(lang, LegalAidForm, "question")).fill(QUESTION)
     handing.get_by_role("button", name=tr(lang, "Hand to legal aid"), exact=True).click()
-    expect(page.get_by_role("status")).to_contain_text(tr(lang, "Your dossier has been handed to legal aid."))
+    expect(page.get_by_role("status")).to_contain_text(tr(lang, "Your dossier has been handed to legal aid. We have sent you a confirmation."))
     expect(page.locator("form#action-hand_to_legal_aid")).to_have_count(0)
     expect(page.get_by_text(tr(lang, "Handed to legal aid")).first).to_be_visible()
     screenshot(page, "portal-tracking-legal-aid")

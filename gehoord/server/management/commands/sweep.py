@@ -8,15 +8,16 @@ from gehoord.complaints import attachments
 from gehoord.complaints.sweep import sweep
 from gehoord.inbound import pipeline
 from gehoord.mail import tasks
-from gehoord.platform import companies
+from gehoord.platform import companies, scores
 from gehoord.portal import ratelimit, submissions
 
 
 class Command(BaseCommand):
     help = (
         "Run the deadline sweep (reminders, missed deadlines, demanded updates, reassignment), "
-        "the mail retries that have come due, the platform complaints due to be mailed to their e-mail-only company, the forgetting of expired API idempotency keys, rate-limit "
-        "counts and form sendings and, "
+        "the mail retries that have come due, the platform complaints due to be mailed to their e-mail-only "
+        "company, the forgetting of expired API idempotency keys, rate-limit counts and form sendings, the "
+        "score cards that may have changed (`gehoord scores`) and, "
         "once an hour across all sweepers, the removal of attachment files no attachment refers to "
         "(`gehoord sweep-orphans` runs that by hand). "
         "Once by default; with --every N it repeats every N seconds until SIGTERM/SIGINT "
@@ -45,9 +46,10 @@ class Command(BaseCommand):
 
 def _run_due_jobs(stderr) -> None:
     """Work that time brings due: delivery retries, lost tasks, inbound mail to process again, platform
-    complaints to mail to their company, and the forgetting of expired API keys, rate-limit counts
-    and form sendings."""
-    for job in (tasks.requeue_due, pipeline.retry, companies.notify_due, idempotency.forget_expired, ratelimit.forget_expired, submissions.forget_old):
+    complaints to mail to their company, the forgetting of expired API keys, rate-limit counts and
+    form sendings, and the score cards that may have changed."""
+    for job in (tasks.requeue_due, pipeline.retry, companies.notify_due, idempotency.forget_expired,
+                ratelimit.forget_expired, submissions.forget_old, scores.refresh_due):
         try:
             job()
         except Exception as problem:  # one failing job must not stop the loop
