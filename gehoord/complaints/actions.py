@@ -462,8 +462,7 @@ def decide(complaint: Complaint, *, by: Actor, decision: str, letter: LetterInpu
             raise InvalidInput({"decision": _("Choose upheld, partially_upheld or not_upheld.")})
         written = _letter(complaint, letter, by) if (letter is not None or decision != Outcome.UPHELD) else None
         complaint.outcome = decision
-        complaint.closed_at = timezone.now()
-        deadlines.on_resolved(complaint)
+        _ended(complaint)
         timeline.record(
             complaint,
             EventKind.DECIDED,
@@ -504,8 +503,7 @@ def close(
             if by.kind != ActorKind.CONSUMER:
                 raise NotPermitted(_("Only the consumer gives feedback."))
             _store_feedback(complaint, feedback)
-        complaint.closed_at = timezone.now()
-        deadlines.on_resolved(complaint)
+        _ended(complaint)
         timeline.record(
             complaint,
             EventKind.CLOSED,
@@ -519,6 +517,12 @@ def close(
         elif by.kind != ActorKind.CONSUMER:
             notices.tell(complaint, Notice.CLOSING)
     return complaint
+
+
+def _ended(complaint: Complaint) -> None:
+    """The complaint's procedure is over (closed, withdrawn, rejected): dated, its deadlines stopped."""
+    complaint.closed_at = timezone.now()
+    deadlines.on_resolved(complaint)
 
 
 def _store_feedback(complaint: Complaint, feedback: FeedbackInput) -> None:
@@ -586,8 +590,7 @@ def extend_deadline(complaint: Complaint, *, by: Actor, kind: str, due_at: datet
 )
 def withdraw(complaint: Complaint, *, by: Actor, reason: str = "") -> Complaint:
     with _performing("withdraw", complaint, by) as complaint:
-        complaint.closed_at = timezone.now()
-        deadlines.on_resolved(complaint)
+        _ended(complaint)
         timeline.record(
             complaint, EventKind.WITHDRAWN, by, reason=_text(reason, "reason", required=False)
         )
@@ -604,8 +607,7 @@ def withdraw(complaint: Complaint, *, by: Actor, reason: str = "") -> Complaint:
 def reject_as_spam(complaint: Complaint, *, by: Actor, reason: str) -> Complaint:
     with _performing("reject_as_spam", complaint, by) as complaint:
         complaint.rejection_reason = _text(reason, "reason", limit=2000)
-        complaint.closed_at = timezone.now()
-        deadlines.on_resolved(complaint)
+        _ended(complaint)
         timeline.record(complaint, EventKind.REJECTED_AS_SPAM, by, reason=complaint.rejection_reason)
     return complaint
 

@@ -12,14 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gehoord.complaints import lifecycle, notices, timeline
-from gehoord.complaints.actions import FeedbackInput, _performing, _store_feedback
+from gehoord.complaints.actions import FeedbackInput, _ended, _performing, _store_feedback
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.events import EventKind
 from gehoord.complaints.lifecycle import CONSUMER, SYSTEM
 from gehoord.complaints.models import OPEN_STATUSES, ActorKind, Complaint, Outcome, Status
 from gehoord.complaints.notices import Notice
 from gehoord.platform.models import PlatformSettings
-from gehoord.policies import deadlines
 
 
 def unanswered_from(complaint: Complaint) -> datetime.datetime:
@@ -64,8 +63,7 @@ def conclude(complaint: Complaint, *, by: Actor, resolved: bool, satisfaction: i
     The score card's resolution rate reads this verdict."""
     with _performing("conclude", complaint, by) as complaint:
         _store_feedback(complaint, FeedbackInput(resolved=resolved, satisfaction=satisfaction, comment=comment))
-        complaint.closed_at = timezone.now()
-        deadlines.on_resolved(complaint)
+        _ended(complaint)
         timeline.record(
             complaint,
             EventKind.CLOSED,
@@ -89,8 +87,7 @@ def close_unanswered(complaint: Complaint, *, by: Actor) -> Complaint:
     card counts as unanswered and unresolved."""
     with _performing("close_unanswered", complaint, by) as complaint:
         complaint.outcome = Outcome.UNANSWERED
-        complaint.closed_at = timezone.now()
-        deadlines.on_resolved(complaint)
+        _ended(complaint)
         timeline.record(complaint, EventKind.CLOSED, by, outcome=complaint.outcome)
         if by.kind != ActorKind.CONSUMER:
             notices.tell(complaint, Notice.CLOSING)

@@ -10,6 +10,8 @@ changes. A private complaint about the same company never shows on any public pa
 public API.
 """
 
+import email
+import email.policy
 import re
 import smtplib
 import time
@@ -21,10 +23,10 @@ from gehoord.complaints import actions
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.models import Complaint, Message, Publication, Status
 from gehoord.desk.tests.browser.support import by_label, label, photo, tr
-from gehoord.inbound.smtpd import Receiver
+from gehoord.inbound.tests.conftest import receiver  # noqa: F401  (where the company's reply arrives)
 from gehoord.mail.models import OutboundMail
 from gehoord.mail.tests.conftest import sink  # noqa: F401  (the SMTP sink our outgoing mail reaches)
-from gehoord.mail.tests.support import free_port, make_mail
+from gehoord.mail.tests.support import make_mail
 from gehoord.organisations.models import Organisation
 from gehoord.platform import scores
 from gehoord.platform.models import CompanyScore, PlatformSettings
@@ -43,20 +45,8 @@ SIGNATURE = "Met vriendelijke groet,\nPieter van de klantenservice\nDirect: 020 
 SECRET = "Privéklacht: de eigenaar rekende mij 80 euro te veel voor de reparatie."
 
 
-@pytest.fixture
-def receiver():
-    """The platform's own SMTP receiver on a free port of 127.0.0.1: where the company's reply arrives."""
-    server = Receiver("127.0.0.1", free_port())
-    server.start()
-    yield server
-    server.stop()
-
-
 def mails_to(sink, address: str, count: int, timeout: float = 15.0) -> list[str]:
-    """The plain text of the mails the sink got for `address`, once it has at least `count`."""
-    import email
-    import email.policy
-
+    """The mails the sink got for `address`, once it has at least `count`."""
     deadline = time.monotonic() + timeout
     while True:
         found = [
