@@ -678,14 +678,19 @@ def company_reply_confirmed(complaint: Complaint, message: Message) -> None:
     """A reply known to be the company's: it answers the complaint, goes to the consumer, and is
     published with the complaint once screened (a private or withheld complaint keeps it private).
     Called with the complaint locked."""
-    message.publication = (
-        Publication.PENDING if complaint.publication in (Publication.PENDING, Publication.PUBLISHED)
-        else Publication.PRIVATE
-    )
+    message.publication = _publication_of_reply(complaint)
     message.save(update_fields=["publication"])
     _answered(complaint)
     complaint.save(update_fields=["updated_at", "next_deadline_at", "first_reply_at"])
     notices.tell(complaint, Notice.COMPANY_REPLY, message=message)
+
+
+def _publication_of_reply(complaint: Complaint) -> str:
+    """A reply on a public platform complaint (the company's, from the desk or by mail, or the
+    consumer's) waits for screening to be published with it; any other stays private."""
+    if complaint.platform and complaint.publication in (Publication.PENDING, Publication.PUBLISHED):
+        return Publication.PENDING
+    return Publication.PRIVATE
 
 
 def _forward_to_company(complaint: Complaint, message: Message | None) -> None:
@@ -718,6 +723,9 @@ def _post_message(complaint: Complaint, by: Actor, body: str, kind: str, uploads
         author_name=by.label,
         body=body,
         created_at=timezone.now(),
+        # A company's reply by mail is screened only once it is known to be the company's.
+        publication=_publication_of_reply(complaint) if kind in (Message.Kind.CONSUMER, Message.Kind.STAFF)
+        else Publication.PRIVATE,
     )
     for upload in checked:
         attachments.store(complaint, upload, message=message)

@@ -39,9 +39,12 @@ def moderator(username="mona"):
     return user
 
 
-def file_platform_complaint(organisation, *, public=True, user=None, description="Het brood was beschimmeld."):
+def file_platform_complaint(
+    organisation, *, public=True, user=None, description="Het brood was beschimmeld.", category=""
+):
     new = NewComplaint(
         description=description,
+        category=category,
         contact_name="Carol de Vries",
         contact_email=user.email if user else "carol@example.nl",
         visibility=Visibility.PUBLIC if public else Visibility.PRIVATE,

@@ -181,3 +181,30 @@ def test_the_queues_hold_what_waits_oldest_first(bakery, as_mona):
     assert list(publication.replies_awaiting_screening()) == [answer]
     actions.perform("publish", first, by=as_mona)
     assert list(publication.complaints_awaiting_screening()) == [second]
+
+
+class TestWhatWaitsForScreening:
+    """Every reply on a public platform complaint waits for screening, whoever writes it: the consumer,
+    the connected company's staff from the desk, the e-mail-only company by mail; on a private one
+    nothing ever does."""
+
+    def test_the_consumers_message_on_a_public_complaint_waits(self, carols_complaint):
+        message = actions.add_message(carols_complaint, by=Actor.consumer(carols_complaint), body="Nog steeds niets.")
+        assert message.publication == Publication.PENDING
+        assert list(publication.replies_awaiting_screening()) == [message]
+
+    def test_a_connected_companys_answer_from_the_desk_waits(self, acme, as_alice):
+        complaint = file_platform_complaint(acme, public=True, category="delivery")
+        message = actions.add_message(complaint, by=as_alice, body="Wij vervangen het product.")
+        assert message.publication == Publication.PENDING
+        note = actions.add_message(complaint, by=as_alice, body="Intern: leverancier bellen.", internal=True)
+        assert note.publication == Publication.PRIVATE
+
+    def test_nothing_on_a_private_complaint_waits(self, bakery):
+        complaint = file_platform_complaint(bakery, public=False)
+        message = actions.add_message(complaint, by=Actor.consumer(complaint), body="Nog steeds niets.")
+        answer = actions.add_message(
+            complaint, by=Actor.company(bakery), body="Wij bellen u morgen.", sender="",
+        )
+        assert (message.publication, answer.publication) == (Publication.PRIVATE, Publication.PRIVATE)
+        assert not publication.replies_awaiting_screening().exists()
