@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("screening/", screening_views.screening, name="screening"),
     path("screening/klacht/<str:public_id>/", screening_views.screen_complaint, name="screen_complaint"),
     path("screening/bericht/<int:message_id>/", screening_views.screen_reply, name="screen_reply"),
+    path("screening/afzender/<int:message_id>/", screening_views.confirm_sender, name="confirm_sender"),
     # The company registry.
     path("bedrijven/", registry_views.companies, name="registry"),
     path("bedrijven/<slug:slug>/", registry_views.company, name="registry_company"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gehoord.complaints import actions
 from gehoord.errors import DomainError
 from gehoord.organisations.models import PlatformRole
-from gehoord.platform import publication
+from gehoord.platform import companies, publication
 from gehoord.desk.access import platform_view
 
 moderator_view = platform_view(PlatformRole.MODERATOR)
@@ -50,6 +50,7 @@ def screening(request):
     context = {
         "complaints": publication.complaints_awaiting_screening(),
         "replies": publication.replies_awaiting_screening(),
+        "unconfirmed": companies.all_waiting_for_confirmation(),
         "form": ScreeningForm(),
     }
     return render(request, "desk/moderation/screening.html", context)
@@ -68,6 +69,28 @@ def screen_reply(request, message_id: int):
     message = publication.platform_message(message_id)
     complaint = message.complaint if message else None
     return _decide(request, complaint, "publish_reply", "withhold_reply", {"message_id": message_id})
+
+
+@require_POST
+@moderator_view
+def confirm_sender(request, message_id: int):
+    """A reply from an address other than the company's registry address: the moderator says
+    whether it is the company's (the consumer may say so too, on their page)."""
+    message = publication.platform_message(message_id)
+    if message is None:
+        messages.error(request, _("This text does not exist (any more)."))
+        return redirect("moderation:screening")
+    confirmed = request.POST.get("confirmed") == "yes"
+    try:
+        actions.perform(
+            "confirm_sender", message.complaint, by=request.actor, message_id=message.pk, confirmed=confirmed
+        )
+    except DomainError as problem:
+        messages.error(request, problem.message)
+    else:
+        done = _("Confirmed as the company's reply.") if confirmed else _("Marked as not the company's.")
+        messages.success(request, f"{message.complaint.reference}: {done}")
+    return redirect("moderation:screening")
 
 
 def _decide(request, complaint, publish: str, withhold: str, arguments: dict):

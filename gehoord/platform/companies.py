@@ -144,9 +144,18 @@ def confirm_sender(complaint: Complaint, *, by: Actor, message_id: int, confirme
 
 def waiting_for_confirmation(complaint: Complaint):
     """The company replies of `complaint` from an unknown address that no one has decided on yet."""
-    return complaint.messages.filter(kind=Message.Kind.COMPANY, sender_confirmed=False).exclude(
-        publication=Publication.WITHHELD
-    )
+    return _unconfirmed(complaint.messages.all())
+
+
+def all_waiting_for_confirmation():
+    """Every such reply on the platform, oldest first: the moderators' list."""
+    return _unconfirmed(Message.objects.filter(complaint__platform=True)).select_related(
+        "complaint__organisation"
+    ).order_by("created_at", "pk")
+
+
+def _unconfirmed(messages):
+    return messages.filter(kind=Message.Kind.COMPANY, sender_confirmed=False).exclude(publication=Publication.WITHHELD)
 
 
 # -- the company's dashboard: login links and claiming ---------------------------------------------

@@ -1,6 +1,7 @@
 """The platform's own records: its settings, the prepared score-card numbers, legal-aid handovers."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,14 @@ class PlatformSettings(models.Model):
                 name="platform_weights_percent",
             ),
         ]
+
+    def clean(self):
+        if not (self.resolution_weight or self.response_weight or self.speed_weight):
+            raise ValidationError(_("Give at least one part of the score a weight."))
+        if self.speed_full_hours >= self.speed_zero_hours:
+            raise ValidationError(
+                {"speed_zero_hours": _("The speed scores nothing from a later time than it scores full marks up to.")}
+            )
 
     @classmethod
     def current(cls) -> "PlatformSettings":

@@ -112,8 +112,8 @@ def load(rng: random.Random, password: str, connected: Organisation) -> list[tup
     )
     PlatformMembership.objects.create(user=advisor, role=PlatformRole.LEGAL_ADVISOR)
     logins = [
-        ("platform", moderator.username, PlatformRole.MODERATOR.label),
-        ("platform", advisor.username, PlatformRole.LEGAL_ADVISOR.label),
+        ("platform", moderator.username, PlatformRole.MODERATOR),
+        ("platform", advisor.username, PlatformRole.LEGAL_ADVISOR),
     ]
     consumers = []
     for name, email, language, subscriber in ACCOUNTS:
@@ -155,8 +155,8 @@ class _Demo:
 
     def complaints_about(self, company: Organisation, behaviour: Behaviour) -> None:
         for index in range(behaviour.complaints):
-            # Spread over the last eleven months; the newest ones are still open or being screened.
-            received_at = self.now - DAY * self.rng.randint(1, 330)
+            # Spread over the last eleven months; the first is yesterday's, still waiting for screening.
+            received_at = self.now - DAY * (1 if index == 0 else self.rng.randint(2, 330))
             complaint = self._file(company, received_at, public=self.rng.random() < 0.75)
             self._screen(complaint, index)
             if complaint.company_notified_at is None and not company.connected:

@@ -10,6 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from gehoord.complaints import actions
+from gehoord.complaints.actors import Actor
 from gehoord.complaints.models import Channel, Complaint, Message, Publication
 from gehoord.mail.models import OutboundMail
 from gehoord.organisations.models import PlatformMembership, PlatformRole
@@ -160,3 +162,27 @@ def test_only_moderators_see_or_use_the_pages(bakery, alice, acme):
 
     assert Complaint.objects.get().publication == Publication.PENDING
     assert Message.objects.get().publication == Publication.PENDING
+
+
+@pytest.mark.parametrize(("answer", "confirmed"), [("yes", True), ("no", False)])
+def test_mona_says_whether_a_reply_from_an_unknown_address_is_the_companys(bakery, mona_browser, answer, confirmed):
+    complaint = file_platform_complaint(bakery, public=True)
+    Complaint.objects.filter(pk=complaint.pk).update(publication=Publication.PUBLISHED)
+    complaint.refresh_from_db()
+    stranger = actions.add_message(
+        complaint, by=Actor.company(bakery, via="jan@helpdesk.example"), body="Wij sturen u een nieuw brood.",
+        sender="jan@helpdesk.example",
+    )
+    page = mona_browser.get(reverse("moderation:screening"))
+    assert f'id="sender-{stranger.pk}"' in page.content.decode()
+
+    mona_browser.post(reverse("moderation:confirm_sender", args=[stranger.pk]), {"confirmed": answer})
+
+    stranger.refresh_from_db()
+    complaint.refresh_from_db()
+    assert stranger.sender_confirmed is confirmed
+    assert stranger.publication == (Publication.PENDING if confirmed else Publication.WITHHELD)
+    assert (complaint.first_reply_at is not None) is confirmed
+    [event] = complaint.events.filter(kind="sender_confirmed")
+    assert (event.actor_label, event.data["confirmed"]) == ("Mona", confirmed)
+    assert f'id="sender-{stranger.pk}"' not in mona_browser.get(reverse("moderation:screening")).content.decode()
