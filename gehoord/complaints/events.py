@@ -55,6 +55,14 @@ class EventKind(models.TextChoices):
     MOVED = "moved", _("Moved to another company entry")
     HANDED_TO_LEGAL_AID = "handed_to_legal_aid", _("Handed to legal aid")
     DOSSIER_EXPORTED = "dossier_exported", _("Dossier exported")
+    # Moderation and personal data (issue 13).
+    AUTO_SCREENED = "auto_screened", _("Screened automatically")
+    REPORTED = "reported", _("Reported by the company")
+    REPORT_DECIDED = "report_decided", _("Report decided")
+    TEXT_EDITED = "text_edited", _("Text edited for publication")
+    TEXT_RESUBMITTED = "text_resubmitted", _("Text changed and submitted again")
+    DATA_EXPORTED = "data_exported", _("Personal data exported")
+    ANONYMISED = "anonymised", _("Personal data anonymised")
 
 
 @dataclass(frozen=True)
@@ -136,6 +144,15 @@ TYPES: dict[EventKind, EventType] = {
     EventKind.MOVED: _type(plain=("from_organisation", "to_organisation")),
     EventKind.HANDED_TO_LEGAL_AID: _type(visible=True, plain=("reason",), personal=("question",)),
     EventKind.DOSSIER_EXPORTED: _type(plain=("format", "purpose")),
+    # `flagged`: whether it waits for a moderator; `reasons`: the classes found; `message_id` for a reply.
+    EventKind.AUTO_SCREENED: _type(plain=("flagged", "score", "reasons", "message_id")),
+    EventKind.REPORTED: _type(plain=("reason", "report_id"), personal=("details",)),
+    EventKind.REPORT_DECIDED: _type(plain=("report_id", "decision"), personal=("note",)),
+    EventKind.TEXT_EDITED: _type(plain=("message_id", "field")),
+    EventKind.TEXT_RESUBMITTED: _type(visible=True, plain=("message_id",)),
+    EventKind.DATA_EXPORTED: _type(plain=("format", "purpose")),
+    # `why`: erasure (on request) or retention (the policy's period).
+    EventKind.ANONYMISED: _type(plain=("why",)),
 }
 
 

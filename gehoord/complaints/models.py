@@ -142,6 +142,10 @@ class Complaint(models.Model):
     platform = models.BooleanField(_("filed on the platform"), default=False)
     publication = models.CharField(_("publication"), max_length=10, choices=Publication, default=Publication.PRIVATE)
     withheld_reason = models.CharField(_("reason withheld"), max_length=200, blank=True)
+    # The automatic screening's finding (score, reasons) once it has read the text; None before.
+    screening = models.JSONField(_("screening"), null=True, blank=True)
+    # When the person's data was anonymised (erasure on request, or the policy's retention period).
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
     # The consumer's platform account, when they filed while logged in (the reference and address
     # still open it as ever).
     consumer = models.ForeignKey(
@@ -292,6 +296,7 @@ class Message(models.Model):
     created_at = models.DateTimeField()
     publication = models.CharField(max_length=10, choices=Publication, default=Publication.PRIVATE)
     withheld_reason = models.CharField(max_length=200, blank=True)
+    screening = models.JSONField(null=True, blank=True)
     # A company reply by mail: the address it came from. One from an address other than the
     # registry's waits unconfirmed (not forwarded, not published, not counted) until the consumer
     # or a moderator confirms it belongs to the company.

@@ -129,3 +129,37 @@ class LegalAidHandover(models.Model):
         indexes = [models.Index(fields=["state", "-handed_over_at"], name="legal_aid_state")]
         verbose_name = _("legal-aid dossier")
         verbose_name_plural = _("legal-aid dossiers")
+
+
+class Report(models.Model):
+    """A company reports a published complaint for review (issue 13); it goes to the moderators."""
+
+    class Reason(models.TextChoices):
+        HATE = "hate", _("hate or discrimination")
+        THREAT = "threat", _("threat")
+        OBSCENITY = "obscenity", _("obscenity")
+        DEFAMATION = "defamation", _("defamation")
+        PERSONAL_DATA = "personal_data", _("personal data")
+        ADVERTISING = "advertising", _("advertising")
+        NOT_A_CUSTOMER = "not_a_customer", _("not a genuine customer")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        UPHELD = "upheld", _("upheld")
+        DISMISSED = "dismissed", _("dismissed")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason)
+    details = models.TextField(_("details"), blank=True)
+    reported_at = models.DateTimeField(_("reported"))
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["reported_at", "id"]
+        indexes = [models.Index(fields=["state", "reported_at"], name="report_state")]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
