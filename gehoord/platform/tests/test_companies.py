@@ -10,6 +10,7 @@ import threading
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections
+from django.utils import translation
 
 from conftest import carol_complaint, make_organisation
 from gehoord.complaints import actions
@@ -19,6 +20,7 @@ from gehoord.complaints.models import Complaint, Message, Publication
 from gehoord.errors import ActionNotAllowed, NotPermitted
 from gehoord.mail.models import OutboundMail, ReplyAddress
 from gehoord.platform import companies
+from gehoord.platform.tests.accounts_support import email_only_company, file_platform_complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -271,3 +273,17 @@ def test_a_moderator_confirms_a_reply(shop, django_user_model):
     assert complaint.events.get(kind=EventKind.SENDER_CONFIRMED).actor == moderator
     with pytest.raises(ActionNotAllowed):  # nothing is left to confirm
         actions.perform("confirm_sender", complaint, by=Actor.moderator(moderator), message_id=message.pk, confirmed=False)
+
+
+def test_the_consumers_receipt_for_an_email_only_company_comes_from_the_platform():
+    """The company has not seen the complaint yet: the receipt says the platform sends it on, and
+    the platform signs it, not the company."""
+    bakery = email_only_company()
+    file_platform_complaint(bakery, public=False)
+    receipt = " ".join(OutboundMail.objects.get(kind="acknowledgement").body_text.split())
+    with translation.override("nl"):
+        platform = translation.gettext("Gehoord, the public complaint platform")
+        regards_from_company = translation.gettext("Kind regards,\n%(org)s") % {"org": bakery.name}
+    assert platform in receipt
+    assert " ".join(regards_from_company.split()) not in receipt
+    assert bakery.name in receipt  # named as the one the complaint goes to
