@@ -137,7 +137,8 @@ TYPES: dict[EventKind, EventType] = {
     EventKind.MAIL_ATTACHMENTS_REFUSED: _type(plain=_MAIL_RECEIVED, personal=("files",)),
     EventKind.MAIL_ATTACHED_FROM_TRIAGE: _type(plain=_MAIL_RECEIVED, personal=("subject",)),
     # `decision`: published or withheld; `message_id` when a reply was screened, else the complaint.
-    EventKind.SCREENED: _type(plain=("decision", "message_id"), personal=("reason",)),
+    # `reason`: the withholding reason's code (platform/publication.py); `note`: the moderator's words.
+    EventKind.SCREENED: _type(plain=("decision", "message_id"), personal=("reason", "note")),
     EventKind.COMPANY_NOTIFIED: _type(plain=("public", "outbound_id")),
     EventKind.COMPANY_REMINDED: _type(instants=("unanswered_at",)),
     EventKind.SENDER_CONFIRMED: _type(plain=("message_id", "confirmed"), personal=("sender",)),
@@ -149,7 +150,8 @@ TYPES: dict[EventKind, EventType] = {
     EventKind.REPORTED: _type(plain=("reason", "report_id"), personal=("details",)),
     EventKind.REPORT_DECIDED: _type(plain=("report_id", "decision"), personal=("note",)),
     EventKind.TEXT_EDITED: _type(plain=("message_id", "field")),
-    EventKind.TEXT_RESUBMITTED: _type(visible=True, plain=("message_id",)),
+    # `previous`: the texts as they were before the author changed them ({field: text}).
+    EventKind.TEXT_RESUBMITTED: _type(visible=True, plain=("message_id",), personal=("previous",)),
     EventKind.DATA_EXPORTED: _type(plain=("format", "purpose")),
     # `why`: erasure (on request) or retention (the policy's period).
     EventKind.ANONYMISED: _type(plain=("why",)),

@@ -42,6 +42,8 @@ class Notice(enum.StrEnum):
     COMPANY_REMINDER = "company_reminder"
     # The consumer's dossier went to the legal-aid service.
     LEGAL_AID_HANDOVER = "legal_aid_handover"
+    # To the company that reported a published complaint: what the moderator decided.
+    REPORT_DECISION = "report_decision"
 
 
 Messenger = Callable[..., None]  # (notice, complaint, **details)

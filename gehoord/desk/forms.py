@@ -17,6 +17,8 @@ from gehoord.complaints.forms import ComplaintFormBase, DomainErrorsForm, Multip
 from gehoord.complaints.models import Channel, Outcome, Resolution, Stage, Status
 from gehoord.desk import queries
 from gehoord.organisations.models import Language, Role
+from gehoord.platform.models import Report
+from gehoord.platform.reports import MAX_DETAILS
 from gehoord.policies.models import DEADLINE_KIND_LABELS
 
 TEXT_LIMIT = actions.MAX_TEXT
@@ -459,6 +461,18 @@ class RejectAsSpamForm(ActionForm):
     reason = _text(_("Reason"), limit=REASON_LIMIT, rows=2)
 
 
+class ReportComplaintForm(ActionForm):
+    """A connected company reports its published platform complaint to the moderators (platform/reports.py)."""
+
+    action = "report"
+    title = _("Report to the moderators")
+    submit = _("Report the complaint")
+    done = _("The complaint was reported to the moderators; you are told their decision by e-mail.")
+
+    reason = forms.ChoiceField(label=_("Why do you report this complaint?"), choices=Report.Reason.choices)
+    details = _text(_("Explain (for the moderators)"), required=False, limit=MAX_DETAILS, rows=3)
+
+
 # The staff forms of the lifecycle actions, in the order the complaint page offers them. The
 # consumer's own actions (accept, reject) have no desk form.
 ACTION_FORMS: dict[str, type[ActionForm]] = {
@@ -478,6 +492,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         ReferForm,
         WithdrawForm,
         RejectAsSpamForm,
+        ReportComplaintForm,
     )
 }
 

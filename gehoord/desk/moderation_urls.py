@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gehoord.desk import registry_views, screening_views
+from gehoord.desk import registry_views, report_views, screening_views
 
 app_name = "moderation"
 urlpatterns: list = [
@@ -12,6 +12,13 @@ urlpatterns: list = [
     path("screening/klacht/<str:public_id>/", screening_views.screen_complaint, name="screen_complaint"),
     path("screening/bericht/<int:message_id>/", screening_views.screen_reply, name="screen_reply"),
     path("screening/afzender/<int:message_id>/", screening_views.confirm_sender, name="confirm_sender"),
+    # One complaint's decision with a reason, its public text; companies' reports (desk/report_views.py).
+    path("klacht/<str:public_id>/", report_views.complaint, name="complaint"),
+    path("klacht/<str:public_id>/publiceren/", report_views.publish, name="complaint_publish"),
+    path("klacht/<str:public_id>/tegenhouden/", report_views.withhold, name="complaint_withhold"),
+    path("klacht/<str:public_id>/bewerken/", report_views.edit, name="complaint_edit"),
+    path("meldingen/", report_views.report_list, name="reports"),
+    path("meldingen/<int:report_id>/", report_views.decide, name="report_decide"),
     # The company registry.
     path("bedrijven/", registry_views.companies, name="registry"),
     path("bedrijven/<slug:slug>/", registry_views.company, name="registry_company"),

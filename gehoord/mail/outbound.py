@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from gehoord.complaints.events import EventKind
 from gehoord.complaints.models import Message, Publication
 from gehoord.complaints.notices import Notice
 from gehoord.complaints.tracking import base_url, tracking_url
@@ -122,9 +123,22 @@ def send_screening_decision(complaint, message=None) -> None:
     if message is not None and message.kind == Message.Kind.COMPANY:
         organisation = complaint.organisation
         _queue("screening_decision", complaint, message=message, to=organisation.complaint_email,
-               language=organisation.language)
+               language=organisation.language, dashboard_url=base_url() + reverse("portal:company_login"))
     else:
         _queue("screening_decision", complaint, message=message)
+def send_report_decision(complaint, report) -> None:
+    """The company that reported a complaint is told what the moderator decided: at its registry
+    address, or (a connected company without one) at the address of the staff member who reported it."""
+    organisation = complaint.organisation
+    address = organisation.complaint_email
+    if not address:
+        reported = complaint.events.filter(kind=EventKind.REPORTED, data__report_id=report.pk).select_related("actor").first()
+        address = reported.actor.email if reported and reported.actor else ""
+    if not address:
+        return  # nobody to tell (an empty `to` would mean the consumer)
+    _queue("report_decision", complaint, report=report, to=address, language=organisation.language)
+
+
 def send_company_reminder(complaint, deadline) -> None:
     """An e-mail-only company has no staff: its registry address is reminded to answer, by replying
     to this mail (the reference in the subject threads the answer to the complaint)."""
@@ -277,6 +291,7 @@ SENDERS = {
     Notice.COMPANY_FORWARD: send_company_forward,
     Notice.COMPANY_REMINDER: send_company_reminder,
     Notice.LEGAL_AID_HANDOVER: send_legal_aid_handover,
+    Notice.REPORT_DECISION: send_report_decision,
 }
 
 

@@ -8,4 +8,4 @@ class PlatformConfig(AppConfig):
 
     def ready(self):
         # The platform's own lifecycle actions join the registry before any door asks it.
-        from gehoord.platform import closing, companies, legalaid, publication  # noqa: F401
+        from gehoord.platform import closing, companies, legalaid, publication, reports  # noqa: F401

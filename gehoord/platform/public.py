@@ -1,7 +1,8 @@
 """What the public may read of the platform, for the public pages and the public API alike.
 
 Complaints only through `Complaint.objects.public()`; replies only through `published_replies`;
-companies by slug, a merged entry pointing at the company it was merged into.
+companies by slug, a merged entry pointing at the company it was merged into. A text a moderator
+edited for publication is shown as edited (publication.public_text), redacted all the same.
 """
 
 import datetime
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 from gehoord.complaints.models import Complaint, Message, Publication
 from gehoord.organisations.models import Organisation
-from gehoord.platform import redaction
+from gehoord.platform import publication, redaction
 
 # Notes are never public; staff messages are a connected company's replies.
 PUBLIC_REPLY_KINDS = (Message.Kind.COMPANY, Message.Kind.STAFF, Message.Kind.CONSUMER)
@@ -21,7 +22,7 @@ def published_replies(complaint: Complaint):
     reply from an unconfirmed address waits, whatever its publication says."""
     return complaint.messages.filter(
         kind__in=PUBLIC_REPLY_KINDS, publication=Publication.PUBLISHED, sender_confirmed=True
-    ).only("complaint", "kind", "body", "created_at")
+    ).only("complaint", "kind", "body", "created_at", "screening")
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,8 @@ class PublishedComplaint:
             status_label=complaint.get_status_display(),
             consumer=redaction.public_name(complaint.contact_name),
             product=redaction.redact(complaint.product),
-            description=redaction.redact(complaint.description),
-            desired_solution=redaction.redact(complaint.desired_solution),
+            description=redaction.redact(publication.public_text(complaint, "description")),
+            desired_solution=redaction.redact(publication.public_text(complaint, "desired_solution")),
         )
 
 
@@ -64,7 +65,7 @@ def replies_of(complaint: Complaint) -> list[PublishedReply]:
     """The published replies of a published complaint, redacted."""
     return [
         PublishedReply("consumer" if message.kind == Message.Kind.CONSUMER else "company", message.created_at,
-                       redaction.redact(message.body))
+                       redaction.redact(publication.public_text(message)))
         for message in published_replies(complaint)
     ]
 

@@ -25,6 +25,7 @@ from gehoord.errors import DomainError
 from gehoord.mail import outbound
 from gehoord.organisations.models import Organisation
 from gehoord.platform import companies
+from gehoord.platform.moderation_forms import ChangedReplyForm, ReportForm
 from gehoord.platform.models import CompanyScore
 from gehoord.portal import ratelimit
 
@@ -34,6 +35,7 @@ LOGIN_PER_IP = ratelimit.Limit("company-login-ip", 20, 3600)
 LOGIN_PER_ADDRESS = ratelimit.Limit("company-login-address", 3, 3600)
 ANSWERS_PER_COMPANY = ratelimit.Limit("company-answers", 60, 3600)
 CLAIMS_PER_IP = ratelimit.Limit("company-claims-ip", 5, 3600)
+REPORTS_PER_COMPANY = ratelimit.Limit("company-reports", 20, 3600)
 
 
 class LoginForm(forms.Form):
@@ -143,13 +145,18 @@ def dashboard(request, organisation: Organisation):
     return render(request, "portal/company/dashboard.html", context)
 
 
+def _sent_complaint(organisation: Organisation, public_id: str) -> Complaint:
+    found = _complaints(organisation).select_related("organisation").filter(public_id=public_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @_logged_in
 def complaint(request, organisation: Organisation, public_id: str):
-    found = _complaints(organisation).select_related("organisation").filter(public_id=public_id).first()
-    if found is None:
-        raise Http404
+    found = _sent_complaint(organisation, public_id)
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not ANSWERS_PER_COMPANY.take(str(organisation.pk)):
@@ -162,19 +169,77 @@ def complaint(request, organisation: Organisation, public_id: str):
             else:
                 messages.success(request, _("Your answer was sent to the consumer."))
                 return redirect("portal:company_complaint", public_id=found.public_id)
-    correspondence = (
+    return _complaint_page(request, organisation, found, form=form)
+
+
+def _complaint_page(request, organisation: Organisation, found: Complaint, **forms_in_use):
+    """The complaint's page; a form that failed is shown again as it was filled in."""
+    correspondence = list(
         found.messages.filter(kind__in=[Message.Kind.CONSUMER, Message.Kind.STAFF, Message.Kind.COMPANY])
         .exclude(publication=Publication.WITHHELD, withheld_reason=companies.NOT_THE_COMPANY)
         .order_by("created_at", "id")
     )
+    failed_reply = forms_in_use.pop("changed_reply", None)  # (message id, form)
+    for message in correspondence:
+        # A withheld reply of the company: it may change it and submit it again.
+        if message.kind == Message.Kind.COMPANY and message.publication == Publication.WITHHELD:
+            message.change_form = (
+                failed_reply[1] if failed_reply and failed_reply[0] == message.pk
+                else ChangedReplyForm(initial={"body": message.body}, prefix=f"reply-{message.pk}")
+            )
+    public = found.publication == Publication.PUBLISHED
     context = {
         "organisation": organisation,
         "complaint": found,
         "correspondence": correspondence,
-        "form": form,
-        "public": found.publication == Publication.PUBLISHED,
+        "form": forms_in_use.get("form") or AnswerForm(),
+        "public": public,
+        "report_form": (forms_in_use.get("report_form") or ReportForm()) if public else None,
+        "open_report": found.reports.filter(state="open").exists(),
     }
-    return render(request, "portal/company/complaint.html", context, status=400 if form.errors else 200)
+    status = 400 if any(form.errors for form in forms_in_use.values()) or (failed_reply and failed_reply[1].errors) else 200
+    return render(request, "portal/company/complaint.html", context, status=status)
+
+
+@never_cache
+@require_POST
+@_logged_in
+def report(request, organisation: Organisation, public_id: str):
+    """Report a published complaint to the moderators (platform/reports.py)."""
+    found = _sent_complaint(organisation, public_id)
+    form = ReportForm(request.POST)
+    if form.is_valid():
+        if not REPORTS_PER_COMPANY.take(str(organisation.pk)):
+            form.add_error(None, _("Many reports were sent in a short time. Please wait a while; your text is kept below."))
+        else:
+            try:
+                actions.perform("report", found, by=Actor.company(organisation), **form.cleaned_data)
+            except DomainError as problem:
+                form.apply_domain_errors(problem)
+            else:
+                messages.success(request, _("Your report was sent to the moderators. We tell you their decision by e-mail."))
+                return redirect("portal:company_complaint", public_id=found.public_id)
+    return _complaint_page(request, organisation, found, report_form=form)
+
+
+@never_cache
+@require_POST
+@_logged_in
+def resubmit_reply(request, organisation: Organisation, public_id: str, message_id: int):
+    """Change a reply a moderator withheld and submit it again for publication."""
+    found = _sent_complaint(organisation, public_id)
+    form = ChangedReplyForm(request.POST, prefix=f"reply-{message_id}")
+    if form.is_valid():
+        try:
+            actions.perform(
+                "resubmit_reply", found, by=Actor.company(organisation), message_id=message_id, body=form.cleaned_data["body"]
+            )
+        except DomainError as problem:
+            form.apply_domain_errors(problem)
+        else:
+            messages.success(request, _("Your changed reply was submitted again: a moderator checks it before it is published."))
+            return redirect("portal:company_complaint", public_id=found.public_id)
+    return _complaint_page(request, organisation, found, changed_reply=(message_id, form))
 
 
 @never_cache

@@ -282,6 +282,21 @@ class ConfirmSenderForm(PortalForm):
         return {"message_id": self.cleaned_data["message_id"], "confirmed": self.cleaned_data["confirmed"]}
 
 
+class ResubmitForm(PortalForm):
+    """The consumer's changed text of a complaint a moderator withheld (platform/publication.py)."""
+
+    description = forms.CharField(
+        label=_("Your complaint"), max_length=intake.MAX_DESCRIPTION, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    desired_solution = forms.CharField(
+        label=_("Desired solution"), required=False, max_length=intake.MAX_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def arguments(self) -> dict:
+        return {"description": self.cleaned_data["description"], "desired_solution": self.cleaned_data["desired_solution"]}
+
+
 # The consumer's lifecycle actions on the tracking page, each with its form (arguments() gives the
 # action's parameters). The registry's other consumer actions are not offered as forms of their own:
 # answering a question is a message (add_message runs info_received), and a referral is recorded by
@@ -296,5 +311,6 @@ ACTION_FORMS: dict[str, type[PortalForm]] = {
     "conclude": ConcludeForm,
     "close_unanswered": ConfirmForm,
     "hand_to_legal_aid": LegalAidForm,
+    "resubmit": ResubmitForm,
 }
 NOT_OFFERED = frozenset({"info_received", "refer"})

@@ -349,6 +349,7 @@ DONE = {
     "message": gettext_lazy("Your information has been added to your complaint."),
     "answer": gettext_lazy("Thank you. Your answer has been sent."),
     "confirm_sender": gettext_lazy("Thank you. We have noted whether the reply is the company's."),
+    "resubmit": gettext_lazy("Your changed complaint was submitted again: a moderator checks it before it is published."),
 }
 
 
@@ -430,6 +431,8 @@ def _tracking_context(complaint, failed: tuple[str, object] | None = None) -> di
     action_forms = {}
     for action in offered:
         initial = {"resolution": pending.pk} if pending and action in ("accept", "reject") else None
+        if action == "resubmit":  # the withheld text, to change
+            initial = {"description": complaint.description, "desired_solution": complaint.desired_solution}
         action_forms[action] = _form(action, initial=initial)
     if failed and failed[0] in action_forms:
         action_forms[failed[0]] = failed[1]

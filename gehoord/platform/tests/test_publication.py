@@ -63,24 +63,40 @@ class TestTheComplaint:
         self, carols_complaint, as_mona, django_capture_on_commit_callbacks
     ):
         with django_capture_on_commit_callbacks(execute=True):
-            actions.perform("withhold", carols_complaint, by=as_mona, reason="Bevat de naam van een medewerker.")
+            actions.perform(
+                "withhold", carols_complaint, by=as_mona, reason="personal_data", note="Bevat de naam van een medewerker."
+            )
 
         carols_complaint.refresh_from_db()
         assert carols_complaint.publication == Publication.WITHHELD
         assert carols_complaint.withheld_reason == "Bevat de naam van een medewerker."
+        assert carols_complaint.screening == {"withheld_for": "personal_data"}
         assert not Complaint.objects.public().exists()
         assert screened(carols_complaint) == [
-            ("Mona", {"decision": "withheld", "reason": "Bevat de naam van een medewerker."})
+            ("Mona", {"decision": "withheld", "reason": "personal_data", "note": "Bevat de naam van een medewerker."})
         ]
         mail = OutboundMail.objects.get(kind="screening_decision")
         assert (mail.to_address, mail.language, mail.state) == ("carol@example.nl", "nl", "sent")
         assert "Bevat de naam van een medewerker." in mail.body_text
         assert [sent.to for sent in django_mail.outbox if "Bevat de naam" in sent.body] == [["carol@example.nl"]]
 
+    def test_a_reason_in_the_moderators_own_words_counts_as_another_reason(self, carols_complaint, as_mona):
+        actions.perform("withhold", carols_complaint, by=as_mona, reason="Bevat de naam van een medewerker.")
+
+        carols_complaint.refresh_from_db()
+        assert (carols_complaint.withheld_reason, carols_complaint.screening) == (
+            "Bevat de naam van een medewerker.", {"withheld_for": "other"}
+        )
+
     def test_withholding_needs_a_reason_that_fits(self, carols_complaint, as_mona):
         for reason in ("", "   ", "x" * 201):
             with pytest.raises(InvalidInput):
                 actions.perform("withhold", carols_complaint, by=as_mona, reason=reason)
+        for note in ("", "  "):  # "other" says which
+            with pytest.raises(InvalidInput):
+                actions.perform("withhold", carols_complaint, by=as_mona, reason="other", note=note)
+        with pytest.raises(InvalidInput):
+            actions.perform("withhold", carols_complaint, by=as_mona, reason="insult", note="x" * 201)
         carols_complaint.refresh_from_db()
         assert (carols_complaint.publication, carols_complaint.withheld_reason) == (Publication.PENDING, "")
 
@@ -116,7 +132,7 @@ class TestTheComplaint:
             actions.perform("publish", desk_complaint, by=as_mona)
 
     def test_the_screening_actions_run_in_any_status(self):
-        for name in ("publish", "withhold", "publish_reply", "withhold_reply"):
+        for name in ("publish", "withhold", "publish_reply", "withhold_reply", "edit_public_text"):
             declared = lifecycle.ACTIONS[name]
             assert declared.sources == frozenset(Status) and declared.target is None
             assert declared.who == {lifecycle.MODERATOR}
