@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from gehoord.desk import privacy_views
 from gehoord.desk import settings_views as views
 
 urlpatterns = [
@@ -31,4 +32,6 @@ urlpatterns = [
     path("policy/edit/", views.policy_edit, name="settings_policy_edit"),
     path("policy/preview/", views.policy_preview, name="settings_policy_preview"),
     path("policy/versions/<int:number>/", views.policy_version, name="settings_policy_version"),
+    path("toegang/", privacy_views.log, name="settings_access_log"),
+    path("gegevens/", privacy_views.person_export, name="settings_person_export"),
 ]

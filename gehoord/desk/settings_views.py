@@ -45,6 +45,8 @@ SECTIONS = {
     "policy": "policy",
     "policy_edit": "policy",
     "policy_version": "policy",
+    "privacy/access_log": "privacy",
+    "privacy/export": "privacy",
 }
 
 

@@ -8,7 +8,10 @@ class MailConfig(AppConfig):
 
     def ready(self):
         from gehoord.complaints import notices
-        from gehoord.mail import outbound
+        from gehoord.mail import erasure, outbound
+        from gehoord.platform import privacy
 
         # What the complaint actions decide to tell, this app says and sends.
         notices.use_messenger(outbound.tell)
+        # An erasure (platform/privacy.py) also anonymises the mail stored and sent about the person.
+        privacy.add_eraser(erasure.erase)

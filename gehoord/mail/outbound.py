@@ -230,6 +230,12 @@ def send_login_link(user, login_url: str, language: str) -> OutboundMail:
     return _account_mail("login_link", user, language, login_url=login_url)
 
 
+def send_data_export_link(address: str, download_url: str, language: str, valid_hours: int) -> OutboundMail:
+    """The link to download everything the platform holds about the address's owner (GDPR export)."""
+    context = {"download_url": download_url, "valid_hours": valid_hours}
+    return _mail_about_no_complaint("data_export_link", address, language, context)
+
+
 def _account_mail(kind: str, user, language: str, **context) -> OutboundMail:
     context["user"] = user
     return _mail_about_no_complaint(kind, user.email, language, context)

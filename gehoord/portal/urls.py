@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("gehoord.portal.filing_urls")),
     path("", include("gehoord.portal.company_urls")),
     path("", include("gehoord.portal.public_urls")),
+    path("", include("gehoord.portal.privacy_urls")),
 ]

@@ -8,7 +8,7 @@ from gehoord.complaints import attachments
 from gehoord.complaints.sweep import sweep
 from gehoord.inbound import pipeline
 from gehoord.mail import tasks
-from gehoord.platform import companies, scores
+from gehoord.platform import companies, privacy, scores
 from gehoord.portal import ratelimit, submissions
 
 
@@ -49,7 +49,8 @@ def _run_due_jobs(stderr) -> None:
     complaints to mail to their company, the forgetting of expired API keys, rate-limit counts and
     form sendings, and the score cards that may have changed."""
     for job in (tasks.requeue_due, pipeline.retry, companies.notify_due, idempotency.forget_expired,
-                ratelimit.forget_expired, submissions.forget_old, scores.refresh_due):
+                ratelimit.forget_expired, submissions.forget_old, scores.refresh_due,
+                privacy.anonymise_expired):
         try:
             job()
         except Exception as problem:  # one failing job must not stop the loop
