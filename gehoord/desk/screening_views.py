@@ -1,4 +1,5 @@
-"""The moderator's screening queue (seed 004): every text that waits to be published, oldest first.
+"""The moderator's screening queue (seed 004): the texts the automatic screening flagged, with what it
+found, and those it has not read yet; flagged first, then oldest first.
 
 A moderator publishes it or withholds it with a reason; each decision is one lifecycle action
 (platform/publication.py), so the timeline and the author's mail come with it.

@@ -32,7 +32,7 @@ from gehoord.desk import forms, queries
 from gehoord.desk.access import HANDLING_ROLES, organisations_of, staff_view
 from gehoord.errors import DomainError, InvalidInput
 from gehoord.organisations.models import Language, Membership, PlatformMembership, PlatformRole, Role
-from gehoord.platform import dossier
+from gehoord.platform import autoscreen, dossier
 from gehoord.platform.dossier import Purpose
 from gehoord.policies.models import DEADLINE_KIND_LABELS
 
@@ -273,6 +273,7 @@ def message(request, organisation, reference):
     try:
         if form.is_valid():
             actions.add_message(complaint, by=request.actor, **form.arguments())
+            autoscreen.screen_when_committed(complaint)  # a reply on a public platform complaint
             messages.success(request, _("The note was saved.") if internal else _("The message was sent."))
             return redirect(page)
     except InvalidInput as invalid:

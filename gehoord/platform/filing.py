@@ -14,7 +14,7 @@ from gehoord.complaints.attachments import CheckedUpload, Upload
 from gehoord.complaints.intake import NewComplaint, file_complaint
 from gehoord.complaints.models import Channel, Complaint, Publication
 from gehoord.organisations.models import Organisation
-from gehoord.platform import companies
+from gehoord.platform import autoscreen, companies
 from gehoord.policies.models import PolicyVersion
 from gehoord.policies.presets import PRESETS
 
@@ -53,6 +53,8 @@ def file_on_platform(
         organisation, dataclasses.replace(new, platform=True), channel=Channel.WEB, by=by, uploads=uploads,
         consumer=consumer, received_at=received_at,
     )
-    if complaint.publication != Publication.PENDING:  # private: nothing to screen, the company gets it now
+    if complaint.publication == Publication.PENDING:
+        autoscreen.screen_when_committed(complaint)
+    else:  # private: nothing to screen, the company gets it now
         companies.send_when_committed(complaint)
     return complaint

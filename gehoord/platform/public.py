@@ -41,6 +41,7 @@ class PublishedComplaint:
 
     @classmethod
     def of(cls, complaint: Complaint) -> "PublishedComplaint":
+        keep = (complaint.organisation.name,)  # the company's own name is no private person's
         return cls(
             public_id=complaint.public_id,
             company=complaint.organisation,
@@ -48,9 +49,9 @@ class PublishedComplaint:
             status=complaint.status,
             status_label=complaint.get_status_display(),
             consumer=redaction.public_name(complaint.contact_name),
-            product=redaction.redact(complaint.product),
-            description=redaction.redact(publication.public_text(complaint, "description")),
-            desired_solution=redaction.redact(publication.public_text(complaint, "desired_solution")),
+            product=redaction.redact(complaint.product, keep=keep),
+            description=redaction.redact(publication.public_text(complaint, "description"), keep=keep),
+            desired_solution=redaction.redact(publication.public_text(complaint, "desired_solution"), keep=keep),
         )
 
 
@@ -65,7 +66,7 @@ def replies_of(complaint: Complaint) -> list[PublishedReply]:
     """The published replies of a published complaint, redacted."""
     return [
         PublishedReply("consumer" if message.kind == Message.Kind.CONSUMER else "company", message.created_at,
-                       redaction.redact(publication.public_text(message)))
+                       redaction.redact(publication.public_text(message), keep=(complaint.organisation.name,)))
         for message in published_replies(complaint)
     ]
 

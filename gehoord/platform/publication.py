@@ -1,5 +1,6 @@
 """Screening what can become public: a moderator approves, edits or withholds a complaint or a
-reply before it is published (the moderation issue adds automatic screening in front of this).
+reply before it is published. The automatic screen (autoscreen.py) publishes clean text itself, as
+the system, with the same actions; flagged text waits here for a moderator.
 
 Publication is a state beside the complaint's status, so these actions run in any status and leave
 it as it is. A withheld text stays where it was, visible to the complaint's parties; its author is
@@ -18,6 +19,7 @@ again, and the old moderation (reason, edits) goes with it.
 """
 
 from django.db import models
+from django.db.models import Case, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,11 +27,11 @@ from gehoord.complaints import lifecycle, notices, timeline
 from gehoord.complaints.actions import _performing, _text
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.events import EventKind
-from gehoord.complaints.lifecycle import ALL_STATES, COMPANY, CONSUMER, MODERATOR
+from gehoord.complaints.lifecycle import ALL_STATES, COMPANY, CONSUMER, MODERATOR, SYSTEM
 from gehoord.complaints.models import Complaint, Message, Publication
 from gehoord.complaints.notices import Notice
 from gehoord.errors import ActionNotAllowed, InvalidInput
-from gehoord.platform import companies
+from gehoord.platform import autoscreen, companies
 
 PUBLISHED = "published"
 WITHHELD = "withheld"
@@ -68,21 +70,27 @@ def public_text(text: Complaint | Message, field: str = "body") -> str:
     return edited.get(field, getattr(text, field))
 
 
+# The automatic screen publishes a clean text in the transaction that reads it, so what still waits
+# has been flagged, or not been read yet; flagged first, as a moderator is needed there for sure.
+_UNREAD_LAST = Case(When(screening__isnull=True, then=Value(1)), default=Value(0))
+
+
 def complaints_awaiting_screening():
-    """Platform complaints whose publication waits for a moderator, oldest first."""
+    """Platform complaints whose publication waits for a moderator: flagged ones, then those the
+    automatic screen has not read yet, oldest first."""
     return (
         Complaint.objects.filter(platform=True, publication=Publication.PENDING)
         .select_related("organisation")
-        .order_by("received_at", "pk")
+        .order_by(_UNREAD_LAST, "received_at", "pk")
     )
 
 
 def replies_awaiting_screening():
-    """Replies and messages on platform complaints that wait for a moderator, oldest first."""
+    """Replies and messages on platform complaints that wait for a moderator, in the same order."""
     return (
         Message.objects.filter(complaint__platform=True, publication=Publication.PENDING)
         .select_related("complaint__organisation")
-        .order_by("created_at", "pk")
+        .order_by(_UNREAD_LAST, "created_at", "pk")
     )
 
 
@@ -102,7 +110,7 @@ def _pending_complaint(complaint: Complaint, by: Actor) -> str | None:
 
 
 @lifecycle.action(
-    label=gettext_lazy("publish the complaint"), sources=ALL_STATES, target=None, who={MODERATOR},
+    label=gettext_lazy("publish the complaint"), sources=ALL_STATES, target=None, who={MODERATOR, SYSTEM},
     guard=_pending_complaint,
 )
 def publish(complaint: Complaint, *, by: Actor) -> Complaint:
@@ -146,7 +154,7 @@ def withhold(complaint: Complaint, *, by: Actor, reason: str, note: str = "") ->
 
 
 @lifecycle.action(
-    label=gettext_lazy("publish the reply"), sources=ALL_STATES, target=None, who={MODERATOR},
+    label=gettext_lazy("publish the reply"), sources=ALL_STATES, target=None, who={MODERATOR, SYSTEM},
     parameters=("message_id",),
 )
 def publish_reply(complaint: Complaint, *, by: Actor, message_id: int) -> Complaint:
@@ -253,6 +261,7 @@ def resubmit(complaint: Complaint, *, by: Actor, description: str, desired_solut
             setattr(complaint, field, value)
         _back_to_screening(complaint)
         timeline.record(complaint, EventKind.TEXT_RESUBMITTED, by, previous=previous)
+        autoscreen.screen_when_committed(complaint)
     return complaint
 
 
@@ -271,6 +280,7 @@ def resubmit_reply(complaint: Complaint, *, by: Actor, message_id: int, body: st
         _back_to_screening(message)
         message.save(update_fields=["body", "publication", "withheld_reason", "screening"])
         timeline.record(complaint, EventKind.TEXT_RESUBMITTED, by, message_id=message.pk, previous={"body": previous})
+        autoscreen.screen_when_committed(complaint)
     return complaint
 
 

@@ -24,7 +24,7 @@ from gehoord.complaints.models import Complaint, Message, Publication
 from gehoord.errors import DomainError
 from gehoord.mail import outbound
 from gehoord.organisations.models import Organisation
-from gehoord.platform import companies
+from gehoord.platform import autoscreen, companies
 from gehoord.platform.moderation_forms import ChangedReplyForm, ReportForm
 from gehoord.platform.models import CompanyScore
 from gehoord.portal import ratelimit
@@ -167,6 +167,7 @@ def complaint(request, organisation: Organisation, public_id: str):
             except DomainError as problem:
                 form.add_error(None, problem.message)
             else:
+                autoscreen.screen_when_committed(found)
                 messages.success(request, _("Your answer was sent to the consumer."))
                 return redirect("portal:company_complaint", public_id=found.public_id)
     return _complaint_page(request, organisation, found, form=form)

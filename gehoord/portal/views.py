@@ -34,7 +34,7 @@ from gehoord.policies.models import PolicyVersion
 from gehoord.platform.registry_forms import SearchForm
 from gehoord.policies.rules import DeadlineKind
 from gehoord.portal import access, forms, presentation, ratelimit, submissions
-from gehoord.platform import accounts, filing
+from gehoord.platform import accounts, autoscreen, filing
 from gehoord.portal.forms import ComplaintForm, FreshLinkForm, MessageForm, PlatformComplaintForm, TrackForm
 
 log = logging.getLogger(__name__)
@@ -363,6 +363,7 @@ def _perform(action: str, complaint, by: Actor, form) -> None:
         actions.add_message(complaint, by=by, body=form.cleaned_data["body"], uploads=form.uploads)
     else:
         actions.perform(action, complaint, by=by, **form.arguments())
+    autoscreen.screen_when_committed(complaint)  # a public text it added is screened before it is published
 
 
 @never_cache

@@ -1,5 +1,7 @@
 """Carol signs up on the platform, confirms her address, files a public complaint with a photo about
 an e-mail-only company, and Mona the moderator publishes it: in Dutch, in a real browser (seed 004).
+Carol's complaint holds her phone number, so the automatic screening flags it for Mona (a clean
+one would be published at once); the public page shows it without the number.
 """
 
 import re
@@ -16,7 +18,7 @@ from gehoord.portal.forms import PlatformComplaintForm
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-DESCRIPTION = "Het volkorenbrood van zaterdag was binnen een dag beschimmeld. De bon heb ik nog."
+DESCRIPTION = "Het volkorenbrood van zaterdag was binnen een dag beschimmeld. De bon heb ik nog: bel 06-12345678."
 
 
 def test_carol_signs_up_files_a_public_complaint_with_a_photo_and_mona_publishes_it(browse, screenshot):
@@ -56,6 +58,7 @@ def test_carol_signs_up_files_a_public_complaint_with_a_photo_and_mona_publishes
     screenshot(carol, "platform-complaint-received")
     complaint = Complaint.objects.get()
     assert (complaint.publication, complaint.consumer.email) == (Publication.PENDING, "carol@example.nl")
+    assert complaint.screening["reasons"] == [{"class": "personal_data", "found": "phone"}]
     assert [a.original_name for a in complaint.attachments.all()] == ["schimmel.png"]
 
     # Mona logs in, finds it in the screening queue with its full text, and publishes it.
@@ -65,6 +68,7 @@ def test_carol_signs_up_files_a_public_complaint_with_a_photo_and_mona_publishes
     mona.get_by_role("link", name=tr(lang, "Screen texts")).click()
     item = mona.locator(f"#complaint-{complaint.public_id}")
     expect(item).to_contain_text(DESCRIPTION)
+    expect(item.locator(".screening-reasons")).to_contain_text(tr(lang, "personal data"))
     screenshot(mona, "platform-screening")
     item.get_by_role("button", name=tr(lang, "Publish"), exact=True).click()
     expect(mona.locator(".messages")).to_contain_text(f"{complaint.reference}: {tr(lang, 'Published.')}")
@@ -80,3 +84,8 @@ def test_carol_signs_up_files_a_public_complaint_with_a_photo_and_mona_publishes
     expect(carol.get_by_role("link", name=tr(lang, "See the public page"))).to_have_attribute(
         "href", f"/klachten/{complaint.public_id}/"
     )
+
+    # The public page shows her complaint without her phone number.
+    carol.get_by_role("link", name=tr(lang, "See the public page")).click()
+    expect(carol.locator("main")).to_contain_text("De bon heb ik nog: bel")
+    expect(carol.locator("main")).not_to_contain_text("06-12345678")

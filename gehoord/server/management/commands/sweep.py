@@ -8,7 +8,7 @@ from gehoord.complaints import attachments
 from gehoord.complaints.sweep import sweep
 from gehoord.inbound import pipeline
 from gehoord.mail import tasks
-from gehoord.platform import companies, privacy, scores
+from gehoord.platform import autoscreen, companies, privacy, scores
 from gehoord.portal import ratelimit, submissions
 
 
@@ -46,10 +46,10 @@ class Command(BaseCommand):
 
 def _run_due_jobs(stderr) -> None:
     """Work that time brings due: delivery retries, lost tasks, inbound mail to process again, platform
-    complaints to mail to their company, the forgetting of expired API keys, rate-limit counts and
+    texts the automatic screen has not read, platform complaints to mail to their company, the forgetting of expired API keys, rate-limit counts and
     form sendings, and the score cards that may have changed."""
-    for job in (tasks.requeue_due, pipeline.retry, companies.notify_due, idempotency.forget_expired,
-                ratelimit.forget_expired, submissions.forget_old, scores.refresh_due,
+    for job in (tasks.requeue_due, pipeline.retry, autoscreen.screen_due, companies.notify_due,
+                idempotency.forget_expired, ratelimit.forget_expired, submissions.forget_old, scores.refresh_due,
                 privacy.anonymise_expired):
         try:
             job()
