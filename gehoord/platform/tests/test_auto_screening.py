@@ -6,34 +6,29 @@ Carol files her complaints about Bakkerij Brood (an e-mail-only company); Mona m
 """
 
 import io
-import threading
 
 import pytest
 from django.core import mail as django_mail
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from gehoord.complaints.tests.test_references import run_at_once
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.events import EventKind
 from gehoord.complaints.intake import NewComplaint, file_complaint
 from gehoord.complaints.models import Channel, Complaint, Message, Publication, Visibility
 from gehoord.mail.models import OutboundMail
 from gehoord.platform import autoscreen, companies, filing
-from gehoord.platform.tests.accounts_support import email_only_company, file_platform_complaint, moderator
+from gehoord.platform.tests.accounts_support import file_platform_complaint, moderator
 
 pytestmark = pytest.mark.django_db
 
 CLEAN = "Het brood was beschimmeld en de bakker wil niets vergoeden. Waardeloos!"
 INSULTING = "Die klootzak achter de toonbank lachte me uit."
 WORKERS = 4
-
-
-@pytest.fixture
-def bakery():
-    return email_only_company()
 
 
 def file_committed(bakery, description, capture, *, public=True):
@@ -172,25 +167,12 @@ def test_the_queue_shows_flagged_texts_first_with_reasons_and_unread_ones_marked
 @pytest.mark.django_db(transaction=True)
 def test_workers_screening_the_same_texts_at_once_read_each_once(bakery):
     complaints = [unread_complaint(bakery, CLEAN if n % 2 else INSULTING) for n in range(8)]
-    start = threading.Barrier(WORKERS)
-    results, failures = [], []
+    results = []
 
-    def worker():
-        try:
-            start.wait()
-            results.append([autoscreen.screen_complaint(complaint.pk) for complaint in complaints] + [autoscreen.screen_due()])
-        except Exception as problem:  # pragma: no cover - reported below
-            failures.append(problem)
-        finally:
-            connections.close_all()
+    def worker(_number):
+        results.append([autoscreen.screen_complaint(complaint.pk) for complaint in complaints] + [autoscreen.screen_due()])
 
-    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert not failures
+    assert run_at_once(WORKERS, worker) == []
     assert sum(sum(result) for result in results) == len(complaints)
     for complaint in complaints:
         complaint.refresh_from_db()

@@ -5,14 +5,14 @@ Shop is an e-mail-only company of the platform (klachten@shop.example); Carol fi
 """
 
 import io
-import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.utils import translation
 
 from conftest import carol_complaint, make_organisation
+from gehoord.complaints.tests.test_references import run_at_once
 from gehoord.complaints import actions
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.events import EventKind
@@ -107,25 +107,12 @@ def test_pending_screening_and_connected_companies_get_nothing(shop, acme):
 @pytest.mark.django_db(transaction=True)
 def test_workers_picking_up_the_same_complaints_at_once_mail_each_once(shop):
     complaints = [platform_complaint(shop, contact_email=f"carol{n}@example.nl") for n in range(10)]
-    start = threading.Barrier(WORKERS)
-    results, failures = [], []
+    results = []
 
-    def worker():
-        try:
-            start.wait()
-            results.append([companies.notify(complaint.pk) for complaint in complaints] + [companies.notify_due()])
-        except Exception as problem:  # pragma: no cover - reported below
-            failures.append(problem)
-        finally:
-            connections.close_all()
+    def worker(_number):
+        results.append([companies.notify(complaint.pk) for complaint in complaints] + [companies.notify_due()])
 
-    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert not failures
+    assert run_at_once(WORKERS, worker) == []
     assert sum(sum(result) for result in results) == len(complaints)
     for complaint in complaints:
         assert len(company_mails(complaint)) == 1

@@ -12,22 +12,12 @@ from gehoord.complaints.actors import Actor
 from gehoord.complaints.models import Channel, Event, Message, Publication
 from gehoord.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from gehoord.platform import public
-from gehoord.platform.tests.accounts_support import email_only_company, file_platform_complaint, moderator
+from gehoord.platform.tests.accounts_support import file_platform_complaint
 
 pytestmark = pytest.mark.django_db
 
 INSULTING = "Het brood was beschimmeld. De bakker is een oplichter en een idioot."
 EDITED = "Het brood was beschimmeld. De bakker is [verwijderd door de moderator]."
-
-
-@pytest.fixture
-def bakery():
-    return email_only_company()
-
-
-@pytest.fixture
-def as_mona():
-    return Actor.moderator(moderator())
 
 
 @pytest.fixture

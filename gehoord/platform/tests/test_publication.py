@@ -16,19 +16,9 @@ from gehoord.complaints.models import Channel, Complaint, Event, Message, Public
 from gehoord.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from gehoord.mail.models import OutboundMail
 from gehoord.platform import publication
-from gehoord.platform.tests.accounts_support import email_only_company, file_platform_complaint, moderator
+from gehoord.platform.tests.accounts_support import file_platform_complaint
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bakery():
-    return email_only_company()
-
-
-@pytest.fixture
-def as_mona():
-    return Actor.moderator(moderator())
 
 
 @pytest.fixture

@@ -15,21 +15,11 @@ from gehoord.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from gehoord.mail.models import OutboundMail
 from gehoord.platform import companies, public
 from gehoord.platform.models import Report
-from gehoord.platform.tests.accounts_support import email_only_company, file_platform_complaint, moderator
+from gehoord.platform.tests.accounts_support import email_only_company, file_platform_complaint
 
 pytestmark = pytest.mark.django_db
 
 THREAT = "Het brood was beschimmeld. Ik weet waar de bakker woont, hij gaat eraan."
-
-
-@pytest.fixture
-def bakery():
-    return email_only_company()
-
-
-@pytest.fixture
-def as_mona():
-    return Actor.moderator(moderator())
 
 
 @pytest.fixture

@@ -19,22 +19,12 @@ from gehoord.errors import ActionNotAllowed, InvalidInput, NotPermitted
 from gehoord.mail.models import OutboundMail
 from gehoord.platform import companies, public
 from gehoord.platform.publication import WithholdReason
-from gehoord.platform.tests.accounts_support import email_only_company, file_platform_complaint, moderator
+from gehoord.platform.tests.accounts_support import email_only_company, file_platform_complaint
 
 pytestmark = pytest.mark.django_db
 
 INSULTING = "Het brood was beschimmeld. De bakker is een idioot."
 CHANGED = "Het brood was beschimmeld. Ik wil mijn geld terug."
-
-
-@pytest.fixture
-def bakery():
-    return email_only_company()
-
-
-@pytest.fixture
-def as_mona():
-    return Actor.moderator(moderator())
 
 
 @pytest.fixture

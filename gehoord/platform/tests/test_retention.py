@@ -3,13 +3,13 @@ sweep and by `gehoord retention`; running it again, or on several workers at onc
 each complaint once."""
 
 import datetime
-import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
+from gehoord.complaints.tests.test_references import run_at_once
 from gehoord.complaints import actions
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.events import EventKind
@@ -94,24 +94,13 @@ def test_a_worker_that_read_the_list_before_another_finished_anonymises_nothing_
 def test_several_workers_at_once_anonymise_each_complaint_once():
     company = email_only_company()
     complaints = [closed_days_ago(company, RETENTION_DAYS + 1, name=f"Persoon{n} Achternaam") for n in range(12)]
-    start, results, failures = threading.Barrier(4), [], []
+    results = []
 
-    def worker():
-        try:
-            start.wait()
-            results.append(privacy.anonymise_expired(batch=5))
-            results.append(privacy.anonymise_expired(batch=50))
-        except Exception as problem:  # pragma: no cover - reported below
-            failures.append(problem)
-        finally:
-            connections.close_all()
+    def worker(_number):
+        results.append(privacy.anonymise_expired(batch=5))
+        results.append(privacy.anonymise_expired(batch=50))
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert not failures and sum(results) == 12
+    assert run_at_once(4, worker) == []
+    assert sum(results) == 12
     for complaint in complaints:
         assert anonymised_events(complaint) == [{"why": "retention"}]
