@@ -22,6 +22,7 @@ from gehoord.complaints.intake import NewComplaint, file_complaint
 from gehoord.complaints.models import Channel, Complaint, Message, Stage, Status
 from gehoord.errors import InvalidInput, NotFound
 from gehoord.organisations.models import Category, CategoryField, Membership
+from gehoord.platform import autoscreen
 
 router = Router(tags=["complaints"])
 ERRORS = {status: schemas.ErrorOut for status in (400, 401, 403, 404, 409, 413, 422)}
@@ -298,6 +299,7 @@ def add_message(request: HttpRequest, reference: str, payload: schemas.MessageIn
         internal=payload.internal,
         uploads=_uploads(payload.attachments),
     )
+    autoscreen.screen_when_committed(complaint)  # a reply on a public platform complaint
     return Answer(
         201,
         {

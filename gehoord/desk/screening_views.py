@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gehoord.complaints import actions
 from gehoord.errors import DomainError
 from gehoord.organisations.models import PlatformRole
-from gehoord.platform import companies, publication
+from gehoord.platform import companies, publication, reports
 from gehoord.desk.access import platform_view
 
 moderator_view = platform_view(PlatformRole.MODERATOR)
@@ -41,6 +41,7 @@ def home(request):
     context = {
         "complaints_waiting": publication.complaints_awaiting_screening().count(),
         "replies_waiting": publication.replies_awaiting_screening().count(),
+        "reports_waiting": reports.open_reports().count(),
     }
     return render(request, "desk/moderation/home.html", context)
 

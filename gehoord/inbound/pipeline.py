@@ -48,6 +48,7 @@ from gehoord.mail import outbound, received, recording, tasks
 from gehoord.mail.models import FailingAddress, InboundMail, ReplyAddress
 from gehoord.mail.parsing import SYNTHETIC_ID_DOMAIN, ParsedMail, message_id_of, parse_message
 from gehoord.mail.received import guess_language
+from gehoord.platform import autoscreen
 
 logger = logging.getLogger(__name__)
 
@@ -318,6 +319,7 @@ def _add_to_complaint(inbound: InboundMail, mail: ParsedMail, complaint: Complai
         return
     received.finish(inbound, State.DONE, Result.MESSAGE, complaint=complaint, complaint_message=message,
             refused_attachments=refused)
+    autoscreen.screen_when_committed(complaint)  # a reply on a public platform complaint
     if refused:
         recording.record_refused_attachments(complaint, inbound, refused)
 
@@ -336,6 +338,7 @@ def _add_company_reply(inbound: InboundMail, mail: ParsedMail, complaint: Compla
         return
     received.finish(inbound, State.DONE, Result.MESSAGE, complaint=complaint, complaint_message=message,
             refused_attachments=refused)
+    autoscreen.screen_when_committed(complaint)  # a reply on a public platform complaint
     if refused:
         recording.record_refused_attachments(complaint, inbound, refused)
 

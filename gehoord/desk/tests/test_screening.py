@@ -15,6 +15,7 @@ from gehoord.complaints.actors import Actor
 from gehoord.complaints.models import Channel, Complaint, Message, Publication
 from gehoord.mail.models import OutboundMail
 from gehoord.organisations.models import PlatformMembership, PlatformRole
+from gehoord.platform.models import Report
 from gehoord.platform.tests.accounts_support import consumer, email_only_company, file_platform_complaint, moderator
 
 pytestmark = pytest.mark.django_db
@@ -44,10 +45,12 @@ def test_the_home_page_counts_what_waits(bakery, mona_browser):
     file_platform_complaint(bakery, public=True, description="Nog een.")
     file_platform_complaint(bakery, public=False, description="Privé.")
     reply(first)
+    Report.objects.create(complaint=first, reason=Report.Reason.ADVERTISING, reported_at=timezone.now())
 
     page = mona_browser.get(reverse("moderation:home")).content.decode()
 
     assert "2 complaints wait for screening" in page and "1 reply waits for screening" in page
+    assert "1 report waits for a decision" in page
     assert reverse("moderation:screening") in page
 
 

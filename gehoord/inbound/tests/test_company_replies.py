@@ -84,7 +84,9 @@ def test_a_helpdesk_reply_with_a_new_subject_quotes_and_its_own_tag_is_the_compa
     assert "Wij sturen u deze week een nieuwe boxspring." in message.body
     assert "Gehoord is an independent" not in message.body  # the quoted history is stripped
     assert (message.sender_email, message.sender_confirmed) == ("klachten@shop.example", True)
-    assert message.publication == Publication.PENDING  # screening publishes it with the complaint
+    # A clean reply on a published complaint: the automatic screening read it on commit and published it.
+    assert message.publication == Publication.PUBLISHED
+    assert published.events.filter(kind="auto_screened", data__message_id=message.pk, data__flagged=False).exists()
     published.refresh_from_db()
     assert published.first_reply_at is not None
     assert ForeignTicketTag.objects.filter(complaint=published, tag="generic:#48213", sender_domain="shop.example").exists()
