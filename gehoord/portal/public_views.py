@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from gehoord.complaints.models import Complaint
 from gehoord.platform import public
+from gehoord.platform.registry_forms import COUNTRY_NAMES
 from gehoord.platform.models import CompanyMonth, PlatformSettings
 
 PUBLIC_ID = re.compile(r"[-A-Za-z0-9]{1,16}")
@@ -84,6 +85,7 @@ def company(request, slug: str):
         "portal/public/company.html",
         {
             "organisation": organisation,
+            "country": COUNTRY_NAMES.get(organisation.country, organisation.country),
             "card": card,
             "rules": PlatformSettings.current(),
             "months": months,

@@ -164,3 +164,10 @@ def test_a_public_complaint_page_takes_few_queries(client, world, django_assert_
         response = client.get(f"/klachten/{published.public_id}/")
     assert response.status_code == 200
     assert f'<link rel="canonical" href="http://testserver/klachten/{published.public_id}/">' in response.content.decode()
+
+
+@pytest.mark.parametrize(("language", "name"), [("en", "Belgium"), ("nl", "België")])
+def test_the_company_page_names_its_country_in_the_readers_language(client, language, name):
+    email_only_company("brussels", country="BE")
+    page = client.get("/bedrijven/brussels/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f"<dd>{name}</dd>" in page
