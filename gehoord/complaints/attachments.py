@@ -273,6 +273,15 @@ def remove_orphans_when_due() -> int | None:
     return remove_orphans()
 
 
+def open_stored(attachment: Attachment):
+    """The attachment's stored file opened for reading, or None when the file is gone (erased,
+    or removed from the storage by hand): every door answers that as "not found"."""
+    try:
+        return attachment.file.open("rb")
+    except FileNotFoundError:
+        return None
+
+
 def _stored_names(storage, folder: str) -> Iterator[str]:
     try:
         folders, files = storage.listdir(folder)

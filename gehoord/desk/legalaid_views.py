@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from gehoord.complaints import events, timeline
+from gehoord.complaints import attachments, events, timeline
 from gehoord.complaints.events import EventKind
 from gehoord.complaints.models import Message
 from gehoord.desk.access import platform_view
@@ -126,12 +126,9 @@ def attachments_zip(request, public_id):
 @require_safe
 def attachment(request, public_id, pk):
     stored = _handover(public_id).complaint.attachments.filter(pk=pk).first()
-    if stored is None:
+    handle = attachments.open_stored(stored) if stored else None
+    if handle is None:
         raise Http404
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
     return _download(handle, stored.original_name, stored.content_type)
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from gehoord.complaints import actions, events, lifecycle, selection
+from gehoord.complaints.attachments import open_stored
 from gehoord.complaints.events import EventKind
 from gehoord.complaints.intake import file_complaint
 from gehoord.complaints.models import Channel, Outcome, Resolution, Stage, Status
@@ -289,12 +290,9 @@ def message(request, organisation, reference):
 def attachment(request, organisation, reference, pk):
     """A file of the complaint: photos shown in the page, everything else as a download."""
     stored = queries.attachment_of(organisation, reference, pk)
-    if stored is None:
+    handle = open_stored(stored) if stored else None
+    if handle is None:
         raise Http404
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
     inline = stored.content_type in INLINE_TYPES
     response = FileResponse(
         handle, content_type=stored.content_type, as_attachment=not inline, filename=stored.original_name

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gehoord.complaints import actions, lifecycle
+from gehoord.complaints import actions, attachments, lifecycle
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.intake import file_complaint
 from gehoord.complaints.models import ActorKind, Channel, Message, Status
@@ -330,11 +330,10 @@ def tracking(request, complaint):
 @access.consumer_view()
 def attachment(request, complaint, attachment_id: int):
     found = access.consumer_attachments(complaint).filter(pk=attachment_id).first()
-    if found is None:
+    handle = attachments.open_stored(found) if found else None
+    if handle is None:
         raise Http404
-    return FileResponse(
-        found.file.open("rb"), as_attachment=True, filename=found.original_name, content_type=found.content_type
-    )
+    return FileResponse(handle, as_attachment=True, filename=found.original_name, content_type=found.content_type)
 
 
 DONE = {

@@ -258,6 +258,13 @@ class TestTheComplaintPage:
         body = b"".join(page.streaming_content)
         assert body[:8] == b"\x89PNG\r\n\x1a\n" and len(body) == stored.size
 
+    def test_a_file_gone_from_the_storage_answers_not_found(self, client, acme, as_alice):
+        complaint = carol_complaint(acme, uploads=[Upload.from_bytes("schade.png", png_bytes())])
+        stored = complaint.attachments.get()
+        stored.file.storage.delete(stored.file.name)
+        track(client, complaint.reference, complaint.contact_email)
+        assert client.get(reverse("portal:attachment", args=[complaint.public_id, stored.pk])).status_code == 404
+
     def test_a_file_of_an_internal_note_does_not_download(self, client, acme, as_alice):
         complaint = carol_complaint(acme)
         note_upload = Upload.from_bytes("i.png", png_bytes())
