@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "gehoord.policies",
     "gehoord.complaints",
     "gehoord.platform",
+    "gehoord.insights",
     "gehoord.mail",
     "gehoord.inbound",
     "gehoord.api",

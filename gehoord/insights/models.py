@@ -1,0 +1,1 @@
+"""What the register and the reports read: prepared numbers, saved views and recurring problems (SPEC 9)."""
