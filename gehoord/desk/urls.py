@@ -1,6 +1,6 @@
 from django.urls import include, path, register_converter
 
-from gehoord.desk import invitation_views, triage_views, views
+from gehoord.desk import invitation_views, problem_views, triage_views, views
 
 
 class AnyReference:
@@ -31,6 +31,7 @@ urlpatterns: list = [
     path("<slug:org>/k/<reference:reference>/dossier/<str:fmt>/", views.dossier_download, name="dossier"),
     path("<slug:org>/k/<reference:reference>/", views.complaint, name="complaint"),
     path("<slug:org>/settings/", include("gehoord.desk.settings_urls")),
+    path("<slug:org>/reports/problems/", problem_views.problems_page, name="problems"),
     path("<slug:org>/triage/", triage_views.triage, name="triage"),
     path("<slug:org>/triage/<int:pk>/", triage_views.triage_mail, name="triage_mail"),
     path("<slug:org>/triage/<int:pk>/attach/", triage_views.triage_attach, name="triage_attach"),
