@@ -1,13 +1,16 @@
 #!/usr/bin/env python
 """Scale-out demonstration: 2 web processes and 3 task workers on one PostgreSQL, a worker killed mid-send.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gehoord .venv/bin/python bench/scaleout.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gehoord .venv/bin/python bench/scaleout.py [--task-backend redis]
 
 It makes (or reuses) the database `<name>_scaleout` next to DATABASE_URL's, migrates it and adds an
 organisation on the vxhome policy (every complaint is acknowledged at once) with an API token.
 Then, all on 127.0.0.1: an SMTP sink that keeps every message, two granian processes (one worker
-each, each on its own port), three `gehoord db_worker` processes and `gehoord sweep --every 1`
-whose claim lease (GEHOORD_MAIL_STUCK_AFTER_SECONDS) is a few seconds instead of 15 minutes.
+each, each on its own port), three task workers and `gehoord sweep --every 1` whose claim lease
+(GEHOORD_MAIL_STUCK_AFTER_SECONDS) is a few seconds instead of 15 minutes. The task workers are
+`gehoord db_worker` (--task-backend database, the default) or `gehoord rqworker` on Redis
+(--task-backend redis: REDIS_URL's server, by default 127.0.0.1:6379, in a database number that
+was empty; the run claims it with a marker key and empties it afterwards).
 Client threads file complaints through the API, round-robin over both web processes. When half
 are filed, the sink holds the next delivery and the worker sending it is killed with SIGKILL; the
 sweep hands its claim on once the lease has run out. When the outbox is drained it prints what
@@ -71,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16, help="client threads filing at once")
     parser.add_argument("--kill-at", choices=("rcpt", "data"), default="rcpt")
     parser.add_argument("--lease", type=int, default=3, help="GEHOORD_MAIL_STUCK_AFTER_SECONDS of the sweep")
+    parser.add_argument("--task-backend", choices=("database", "redis"), default="database")
     args = parser.parse_args(argv)
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")):
@@ -97,8 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda number, _frame: sys.exit(128 + number))
     print(f"Database {bench_run.redact(url)}: migrating…", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
-    outcome = demonstrate(url, filings=args.filings, clients=args.clients, kill_at=args.kill_at,
-                          lease_seconds=args.lease)
+    with contextlib.ExitStack() as stack:
+        broker = ""
+        if args.task_backend == "redis":
+            broker = stack.enter_context(empty_redis_database(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")))
+        outcome = demonstrate(url, filings=args.filings, clients=args.clients, kill_at=args.kill_at,
+                              lease_seconds=args.lease, redis_url=broker)
     print(outcome.report())
     if not outcome.holds:
         print(outcome.log_tails())
@@ -175,8 +183,9 @@ class Processes:
                                                   stderr=subprocess.STDOUT, start_new_session=True)
 
     def kill(self, name: str) -> None:
+        """SIGKILL to the process and whatever it started (an RQ worker's scheduler)."""
         process = self.running[name]
-        os.kill(process.pid, signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
     def ended(self) -> list[str]:
@@ -240,6 +249,7 @@ class Kill:
 @dataclass
 class Outcome:
     database: str
+    task_backend: str
     ports: list[int]
     filings: int
     accepted: dict[str, int]  # contact address → web port that accepted the filing
@@ -330,8 +340,9 @@ class Outcome:
         else:
             verdict = "nothing lost, every acknowledgement exactly once"
         rows.append(("guarantee", verdict))
+        workers = {"database": "db_worker", "redis": "rqworker on Redis"}[self.task_backend]
         header = (f"Scale-out on {bench_run.redact(self.database)}: {WEB_PROCESSES} web processes (granian, "
-                  f"1 worker each), {TASK_WORKERS} task workers, 1 sweep")
+                  f"1 worker each), {TASK_WORKERS} task workers ({workers}), 1 sweep")
         return "\n".join([header, *(f"  {label:<30} {value}" for label, value in rows)])
 
     def log_tails(self) -> str:
@@ -339,9 +350,14 @@ class Outcome:
 
 
 def demonstrate(database_url: str, *, filings: int = 400, clients: int = 16, kill_at: str = "rcpt",
-                lease_seconds: int = 3) -> Outcome:
-    """The whole demonstration against `database_url`, which this process's Django uses too."""
+                lease_seconds: int = 3, redis_url: str = "") -> Outcome:
+    """The whole demonstration against `database_url`, which this process's Django uses too; the tasks
+    wait in that database, or on the Redis broker at `redis_url` when one is given."""
     from gehoord.mail.tests.support import free_port
+    from gehoord.server.workers import task_worker_command
+
+    pool = RedisPool(redis_url) if redis_url else DatabasePool()
+    _set_aside_mails_of_earlier_runs()
 
     run = uuid.uuid4().hex[:8]
     organisation, token = make_organisation(run)
@@ -365,6 +381,8 @@ def demonstrate(database_url: str, *, filings: int = 400, clients: int = 16, kil
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "GEHOORD_BASE_URL": f"http://127.0.0.1:{ports[0]}",
             "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}?timeout=10",
+            "GEHOORD_TASK_BACKEND": pool.backend,
+            "REDIS_URL": redis_url,
         }
         processes = stack.enter_context(Processes(env, scratch))
         gehoord = str(BIN / "gehoord")
@@ -374,7 +392,7 @@ def demonstrate(database_url: str, *, filings: int = 400, clients: int = 16, kil
                 "--workers", "1", "--no-access-log", "gehoord.wsgi:application",
             ])
         for worker in workers:
-            processes.start(worker, [gehoord, "db_worker", "--queue-name", "*", "--no-reload", "--worker-id", worker])
+            processes.start(worker, task_worker_command(gehoord, name=worker, backend=pool.backend))
         processes.start("sweep", [gehoord, "sweep", "--every", "1"])
         for number, port in enumerate(ports, start=1):
             _wait_until_serving(processes, f"web-{number}", port, token)
@@ -388,7 +406,7 @@ def demonstrate(database_url: str, *, filings: int = 400, clients: int = 16, kil
         loading.start()
         while len(accepted) < filings // 2 and loading.is_alive():
             time.sleep(0.05)
-        kill = _kill_a_worker_mid_send(sink, processes, workers, kill_at, started)
+        kill = _kill_a_worker_mid_send(sink, processes, pool, workers, kill_at, started)
         print(f"Killed {kill.worker} {kill.after_seconds:.1f} s in, mail {kill.outbound_id} in hand; filing on…",
               flush=True)
         loading.join()
@@ -398,10 +416,20 @@ def demonstrate(database_url: str, *, filings: int = 400, clients: int = 16, kil
         logs = {name: processes.log_tail(name) for name in processes.running}
         arrivals = sink.arrivals()
     return Outcome(
-        database=database_url, ports=ports, filings=filings, accepted=accepted, errors=load.errors,
+        database=database_url, task_backend=pool.backend, ports=ports, filings=filings, accepted=accepted, errors=load.errors,
         error_samples=load.error_samples, seconds=filed_at - started, received=arrivals, kill=kill,
         drained_after=drained_after, ended_early=ended_early, logs=logs,
-        **_outbox(organisation, workers, kill.outbound_id),
+        **_outbox(organisation, pool, workers, kill.outbound_id),
+    )
+
+
+def _set_aside_mails_of_earlier_runs() -> None:
+    """A run stopped halfway leaves mails queued; this run's sweep would hand them to its workers,
+    and the sink would count them as sent without being expected."""
+    from gehoord.mail.models import OutboundMail
+
+    OutboundMail.objects.filter(state__in=[OutboundMail.State.QUEUED, OutboundMail.State.SENDING]).update(
+        state=OutboundMail.State.FAILED, last_error="left over by an earlier scale-out run"
     )
 
 
@@ -459,23 +487,19 @@ def _file_complaints(load, accepted: dict[str, int], ports: list[int], token: st
                     cleanup=RoundRobin.close)
 
 
-def _kill_a_worker_mid_send(sink, processes: Processes, workers: list[str], stage: str, started: float) -> Kill:
+def _kill_a_worker_mid_send(sink, processes: Processes, pool, workers: list[str], stage: str,
+                            started: float) -> Kill:
     """Hold the next delivery at `stage`, SIGKILL the worker sending it, then let the sink go on."""
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     from gehoord.mail.models import OutboundMail
-    from gehoord.mail.tasks import deliver
 
     sink.hold_next(stage)
     if not sink.held.wait(HOLD_LIMIT_SECONDS):
-        raise RuntimeError(f"no delivery reached the sink's {stage} stage within {HOLD_LIMIT_SECONDS} s")
+        tails = "\n".join(f"--- {name} ---\n{processes.log_tail(name)}" for name in processes.running)
+        raise RuntimeError(f"no delivery reached the sink's {stage} stage within {HOLD_LIMIT_SECONDS} s\n{tails}")
     mail = OutboundMail.objects.get(to_address=sink.held_recipient)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, task_path=deliver.module_path)
-        holders = [task.worker_ids[-1] for task in running
-                   if task.args_kwargs["args"] == [mail.pk] and task.worker_ids[-1] in workers]
+        holders = pool.delivering(mail.pk, workers)
         if len(holders) == 1:  # a second task for the same mail finds it claimed and ends at once
             break
         time.sleep(0.02)
@@ -503,33 +527,123 @@ def _wait_until_drained(organisation, timeout: float) -> float:
     return time.monotonic()
 
 
-def _outbox(organisation, workers: list[str], killed_mail_id: int) -> dict:
-    """What the outbox and the task rows say: the mails expected, their states, who sent them."""
-    from django.db.models import Count, Q
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
+def _outbox(organisation, pool, workers: list[str], killed_mail_id: int) -> dict:
+    """What the outbox and the task results say: the mails expected, their states, who sent them."""
+    from django.db.models import Count
 
     from gehoord.mail.models import OutboundMail
-    from gehoord.mail.tasks import deliver
 
     mails = OutboundMail.objects.filter(complaint__organisation=organisation)
     acknowledgements = dict(mails.filter(kind="acknowledgement").values_list("message_id", "to_address"))
     states = dict(mails.values_list("state").annotate(count=Count("id")))
     sent_by_worker = dict.fromkeys(workers, 0)
     sender_of_killed = ""
-    ours = functools.reduce(operator.or_, (Q(worker_ids__contains=[worker]) for worker in workers))
-    finished = DBTaskResult.objects.filter(ours, task_path=deliver.module_path, status=TaskResultStatus.SUCCESSFUL,
-                                           return_value="sent")
-    for task in finished.only("worker_ids", "args_kwargs"):
-        sent_by_worker[task.worker_ids[-1]] += 1
-        if task.args_kwargs["args"] == [killed_mail_id]:
-            sender_of_killed = task.worker_ids[-1]
+    for worker, outbound_id in pool.sent(workers):
+        sent_by_worker[worker] += 1
+        if outbound_id == killed_mail_id:
+            sender_of_killed = worker
     killed = mails.get(pk=killed_mail_id)
     return {
         "expected": acknowledgements, "other_mails": mails.count() - len(acknowledgements), "states": states,
         "sent_by_worker": sent_by_worker,
         "killed_mail": {"state": killed.state, "attempts": killed.attempts, "sent_by": sender_of_killed},
     }
+
+
+# --- Where the tasks wait -------------------------------------------------------------------------
+
+
+class DatabasePool:
+    """Tasks as rows of the database (django-tasks-db): which worker runs or ran what, from the rows."""
+
+    backend = "database"
+
+    def delivering(self, outbound_id: int, workers: list[str]) -> list[str]:
+        """Our workers running the delivery of mail `outbound_id` now."""
+        from django_tasks import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        from gehoord.mail.tasks import deliver
+
+        running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, task_path=deliver.module_path)
+        return [task.worker_ids[-1] for task in running
+                if task.args_kwargs["args"] == [outbound_id] and task.worker_ids[-1] in workers]
+
+    def sent(self, workers: list[str]) -> list[tuple[str, int]]:
+        """(worker, mail id) of every delivery one of our workers finished with the mail sent."""
+        from django.db.models import Q
+        from django_tasks import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        from gehoord.mail.tasks import deliver
+
+        ours = functools.reduce(operator.or_, (Q(worker_ids__contains=[worker]) for worker in workers))
+        finished = DBTaskResult.objects.filter(ours, task_path=deliver.module_path,
+                                               status=TaskResultStatus.SUCCESSFUL, return_value="sent")
+        return [(task.worker_ids[-1], task.args_kwargs["args"][0]) for task in finished.only("worker_ids", "args_kwargs")]
+
+
+class RedisPool:
+    """Tasks as RQ jobs on Redis (django-tasks-rq): which worker runs or ran what, from the broker."""
+
+    backend = "redis"
+
+    def __init__(self, redis_url: str) -> None:
+        import redis
+        from rq import Queue
+
+        self.connection = redis.Redis.from_url(redis_url)
+        self.queue = Queue("default", connection=self.connection)
+
+    def delivering(self, outbound_id: int, workers: list[str]) -> list[str]:
+        from rq import Worker
+
+        from gehoord.mail.tasks import deliver
+
+        holders = []
+        for worker in Worker.all(connection=self.connection):
+            job = worker.get_current_job() if worker.name in workers else None
+            if job is not None and job.func_name == deliver.module_path and list(job.args) == [outbound_id]:
+                holders.append(worker.name)
+        return holders
+
+    def sent(self, workers: list[str]) -> list[tuple[str, int]]:
+        from rq.job import Job
+
+        from gehoord.mail.tasks import deliver
+
+        ids = self.queue.finished_job_registry.get_job_ids()
+        done = []
+        for job in Job.fetch_many(ids, connection=self.connection):
+            result = job.latest_result() if job is not None and job.func_name == deliver.module_path else None
+            if result is not None and result.return_value == "sent" and result.worker_name in workers:
+                done.append((result.worker_name, job.args[0]))
+        return done
+
+
+CLAIM_KEY = "gehoord:scaleout:claim"
+
+
+@contextlib.contextmanager
+def empty_redis_database(redis_url: str):
+    """The URL of a database number of that Redis server that nothing uses (claimed with a marker
+    key so that a run beside this one picks another); emptied again at the end."""
+    import redis
+
+    parts = urllib.parse.urlsplit(redis_url)
+    for number in range(1, 16):
+        url = urllib.parse.urlunsplit(parts._replace(path=f"/{number}"))
+        connection = redis.Redis.from_url(url)
+        if connection.dbsize() == 0 and connection.set(CLAIM_KEY, uuid.uuid4().hex, nx=True):
+            break
+        connection.close()
+    else:
+        raise RuntimeError(f"no empty database number on the Redis server at {bench_run.redact(redis_url)}")
+    try:
+        yield url
+    finally:
+        connection.flushdb()
+        connection.close()
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ A wrong value raises at start-up with the variable's name, instead of surfacing 
 
 import os
 import secrets
+import urllib.parse
 from pathlib import Path
 
 
@@ -40,6 +41,37 @@ def integer(name: str, default: int, minimum: int = 0) -> int:
     if number < minimum:
         raise ConfigurationError(f"{name} must be at least {minimum}, not {number}")
     return number
+
+
+def choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered not in choices:
+        raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return lowered
+
+
+def redis_url(name: str) -> str:
+    """A Redis address (redis://, rediss:// or unix://), required: there is no sensible default broker."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ConfigurationError(f"{name} must be set, e.g. redis://127.0.0.1:6379/0")
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        raise ConfigurationError(f"{name} must start with redis://, rediss:// or unix://, not {value!r}")
+    if parts.scheme != "unix":
+        try:
+            parts.port  # noqa: B018 (it raises on a port that is not a number)
+        except ValueError:
+            raise ConfigurationError(f"{name} has a port that is not a number: {value!r}") from None
+        if not parts.hostname:
+            raise ConfigurationError(f"{name} names no host: {value!r}")
+        database = parts.path.strip("/")
+        if database and not database.isdigit():
+            raise ConfigurationError(f"{name} must end in a database number (/0 … /15), not {value!r}")
+    return value
 
 
 def word_list(name: str, default: list[str]) -> list[str]:

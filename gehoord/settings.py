@@ -193,12 +193,17 @@ GEHOORD_INBOUND_SECRET = env.text("GEHOORD_INBOUND_SECRET", "")
 if GEHOORD_INBOUND_SECRET and len(GEHOORD_INBOUND_SECRET) < 32:
     raise env.ConfigurationError("GEHOORD_INBOUND_SECRET must be at least 32 characters long")
 
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
-    }
-}
+# Background tasks (mail delivery, inbound mail, screening). By default rows in this database, run by
+# `gehoord db_worker`: nothing else to install. GEHOORD_TASK_BACKEND=redis puts them on a Redis broker
+# (REDIS_URL) for a worker pool over several machines, run by `gehoord rqworker` (docs/deploy.md);
+# `gehoord serve` starts the worker that matches.
+GEHOORD_TASK_BACKEND = env.choice("GEHOORD_TASK_BACKEND", "database", ("database", "redis"))
+if GEHOORD_TASK_BACKEND == "redis":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": env.redis_url("REDIS_URL")}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Every asset is served from this site (it must work offline); no inline scripts.
 CONTENT_SECURITY_POLICY = {

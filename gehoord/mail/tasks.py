@@ -161,7 +161,10 @@ def _failed_attempt(mail: OutboundMail, problem: Exception) -> str:
                    mail.attempts, next_attempt.isoformat(), description)
     backend = deliver.get_backend()
     if backend.supports_defer:
-        deliver.using(run_after=next_attempt).enqueue(mail.pk)
+        # On the next whole second: RQ schedules by the second, truncating, and would run the retry
+        # a fraction of a second before it is due (then it finds the mail "not due" and ends).
+        run_after = next_attempt.replace(microsecond=0) + datetime.timedelta(seconds=bool(next_attempt.microsecond))
+        deliver.using(run_after=run_after).enqueue(mail.pk)
     # Otherwise (the inline backend of tests) `requeue_due` picks it up when it is due.
     return "retrying"
 

@@ -20,8 +20,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 RUN = ROOT / "bench" / "run.py"
+HTTP_WORKLOADS = {
+    "file_api", "file_form", "queue_api", "queue_desk", "complaint_api", "complaint_desk", "search_api",
+    "company_page", "public_complaint",
+}
 WORKLOADS = {
-    "file_api", "queue_api", "queue_desk", "complaint_api", "complaint_desk", "search_api", "queue_orm",
+    "file_api", "file_form", "queue_api", "queue_desk", "complaint_api", "complaint_desk", "search_api", "queue_orm",
     "sweep_idle", "sweep_due", "inbound", "ceiling", "company_page", "public_complaint",
 }
 # What the smoke run should take on an idle machine; a busy one gets a warning, a hung run a failure.
@@ -87,10 +91,27 @@ def test_the_harness_runs_every_workload_at_a_tiny_size_without_errors(bench_dat
         assert run["operations"] > 0, run
         assert 0 < run["p50_ms"] <= run["p95_ms"] <= run["p99_ms"], run
     assert runs[("sweep_due", 1)]["sweep"]["checked"] > 0
+    # CPU per operation from the operating system: the web processes for every page, the task worker
+    # for filing (until the acknowledgements were sent), the database backends on PostgreSQL.
+    on_postgres = bool(_postgres_url())
+    for key in HTTP_WORKLOADS - {"queue_desk", "complaint_desk"}:
+        cpu = runs[(key, 4)]["cpu_ms"]
+        assert cpu["web"] > 0 and cpu["total"] == pytest.approx(cpu["web"] + cpu["db"] + cpu["worker"], abs=0.05)
+        if key in ("file_api", "file_form"):  # SQLite has no server process to read
+            assert (cpu["db"] > 0) is on_postgres, (key, cpu)
+    for key in ("file_api", "file_form"):
+        assert runs[(key, 4)]["mails_unsent"] == 0
+        assert runs[(key, 4)]["cpu_ms"]["worker"] > 0, runs[(key, 4)]
+    assert size["mails_at_sink"] >= sum(runs[(key, c)]["operations"] for key in ("file_api", "file_form") for c in (1, 4))
+    assert runs[("inbound", 4)]["cpu_ms"]["app"] > 0
+    targets = {(target["key"], target["measure"]): target for target in size["targets"]}
+    assert targets[("file_api", "total")]["value"] == runs[("file_api", 4)]["cpu_ms"]["total"]
+    assert targets[("web worker", "rss_mb")]["met"] in (True, False)
     assert len(size["memory"]["workers"]) == 2
     assert all(worker["rss_mb"] > 10 for worker in size["memory"]["workers"])
     # The table printed is the JSON's.
     assert "1 file a complaint (API)" in done.stdout and "ops/s" in done.stdout
+    assert "file_form: CPU ms per form filing, web + db + worker" in done.stdout
 
 
 def test_the_harness_refuses_to_run_without_a_database_url():

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from gehoord.server.supervision import STOP_TIMEOUT, Child, Supervisor
+from gehoord.server.workers import task_worker_command
 
 
 class Command(BaseCommand):
@@ -14,7 +15,8 @@ class Command(BaseCommand):
         "Run Gehoord: the web server (granian), the task worker and the deadline sweep, until "
         "SIGTERM/SIGINT. A process that ends is started again without stopping the others; granian "
         "replaces a web worker that dies or outgrows --web-worker-max-rss. Each can also run on its "
-        "own: granian gehoord.wsgi:application, `gehoord db_worker`, `gehoord sweep --every 60`."
+        "own: granian gehoord.wsgi:application, `gehoord db_worker` (or `gehoord rqworker` with "
+        "GEHOORD_TASK_BACKEND=redis), `gehoord sweep --every 60`."
     )
 
     def add_arguments(self, parser):
@@ -45,7 +47,7 @@ class Command(BaseCommand):
         children = [
             Child("web server", web),
             *[
-                Child(f"task worker {number}", gehoord + ["db_worker", "--queue-name", "*", "--no-reload"])
+                Child(f"task worker {number}", task_worker_command(gehoord[0]))
                 for number in range(1, task_workers + 1)
             ],
             Child("sweep", gehoord + ["sweep", "--every", "60"]),
