@@ -42,15 +42,20 @@ def _complaint(request, reference: str) -> Complaint:
     """The token's organisation's complaint, or 404 — also for another organisation's reference."""
     if schemas.unstorable(reference):
         raise NotFound("No such complaint.")  # the database could not even compare it
-    complaint = (
-        Complaint.objects.of_organisation(_organisation(request))
-        .select_related("organisation", "category", "handler", "policy")
-        # Stored references are upper case (complaints/references.py); an integration may type either.
+    organisation = _organisation(request)
+    # Stored references are upper case (complaints/references.py); an integration may type either.
+    # The reference is unique per organisation: no ordering needed. The policy (a large document)
+    # is read only by what needs it, an escalated complaint's actions for one.
+    found = list(
+        Complaint.objects.of_organisation(organisation)
+        .select_related("category", "handler")
         .filter(reference=reference.strip().upper())
-        .first()
+        .order_by()[:1]
     )
-    if complaint is None:
+    if not found:
         raise NotFound(f"No complaint {reference}.")
+    complaint = found[0]
+    complaint.organisation = organisation  # the token's, read with it
     return complaint
 
 
@@ -259,18 +264,35 @@ def _handler_id(organisation, username: str | None) -> int | str | None:
     )
 
 
-@router.get("/complaints/{reference}", response={200: schemas.ComplaintDetail, **ERRORS}, summary="One complaint")
-def get_complaint(request: HttpRequest, reference: str):
+@router.get(
+    "/complaints/{reference}", response={200: schemas.ComplaintWithTimeline, **ERRORS}, summary="One complaint"
+)
+def get_complaint(
+    request: HttpRequest,
+    reference: str,
+    include: Literal["timeline"] | None = Query(None, description="'timeline': the timeline too, in the same answer"),
+):
     complaint = _complaint(request, reference)
     actor = _actor(request)
     actions.record_personal_data_view(complaint, by=actor)
-    return _detail(complaint, actor)
+    detail = _detail(complaint, actor)
+    if include == "timeline":
+        detail["timeline"] = _timeline(complaint)
+    return detail
 
 
 @router.get("/complaints/{reference}/timeline", response={200: list[schemas.EventOut], **ERRORS}, summary="Timeline")
 def get_timeline(request: HttpRequest, reference: str):
-    complaint = _complaint(request, reference)
-    messages = {m.pk: m.body for m in Message.objects.filter(complaint=complaint).only("pk", "body")}
+    return _timeline(_complaint(request, reference))
+
+
+def _timeline(complaint: Complaint) -> list[dict]:
+    timeline = list(complaint.events.order_by("created_at", "id"))
+    # The texts of the messages the events name, and only those (a long file has many).
+    message_ids = {event.data.get("message_id") for event in timeline} - {None}
+    messages = {}
+    if message_ids:
+        messages = dict(Message.objects.filter(complaint=complaint, pk__in=message_ids).values_list("pk", "body"))
     return [
         {
             "kind": event.kind,
@@ -282,7 +304,7 @@ def get_timeline(request: HttpRequest, reference: str):
             "data": event.data,
             "message": messages.get(event.data.get("message_id")),
         }
-        for event in complaint.events.order_by("created_at", "id")
+        for event in timeline
     ]
 
 

@@ -1,6 +1,7 @@
 """The shapes of the JSON API. Schemas validate and describe; they never save or send."""
 
 import datetime
+import re
 import sys
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -16,10 +17,14 @@ from gehoord.complaints.models import Resolution
 from gehoord.policies.rules import DeadlineKind
 
 
+# A NUL character (PostgreSQL refuses it) or a lone surrogate (not UTF-8); one scan, not a Python loop per character.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def unstorable(value) -> bool:
     """Text no database can hold: a NUL character (PostgreSQL refuses it) or a lone surrogate (not UTF-8)."""
     if isinstance(value, str):
-        return "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value)
+        return _UNSTORABLE.search(value) is not None
     if isinstance(value, dict):
         return any(unstorable(key) or unstorable(item) for key, item in value.items())
     if isinstance(value, list | tuple):
@@ -286,6 +291,12 @@ class EventOut(Schema):
     consumer_visible: bool
     data: dict = Field(description="The kind's payload; instants in UTC, ISO 8601")
     message: str | None = Field(None, description="The text, for events about a message or note")
+
+
+class ComplaintWithTimeline(ComplaintDetail):
+    timeline: list[EventOut] | None = Field(
+        None, description="The timeline, oldest first, as GET …/timeline answers it: only with include=timeline"
+    )
 
 
 class MessageIn(Strict):

@@ -158,9 +158,12 @@ TYPES: dict[EventKind, EventType] = {
 }
 
 
+_KINDS = frozenset(EventKind.values)
+
+
 def label(kind: str, *, for_consumer: bool = False) -> str:
     """What the timeline calls an event of `kind` (an unknown kind, from before a change, by its name)."""
-    if kind not in EventKind.values:
+    if kind not in _KINDS:  # EventKind.values builds its list anew on every call
         return kind.replace("_", " ").capitalize()
     if for_consumer and (wording := TYPES[EventKind(kind)].for_consumer) is not None:
         return str(wording)

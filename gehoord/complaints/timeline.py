@@ -1,6 +1,9 @@
 """Writing to a complaint's timeline. Events are immutable; this is the one place that creates them, and
 the one that may redact them (erasure and retention, `redact`)."""
 
+import datetime
+
+from django.db import connection
 from django.utils import timezone
 
 from gehoord.complaints import events
@@ -22,6 +25,34 @@ def record(complaint: Complaint, kind: EventKind, by: Actor, **data) -> Event:
         consumer_visible=events.TYPES[kind].consumer_visible,
         data=events.payload(kind, data),
     )
+
+
+def record_unless_recent(complaint: Complaint, kind: EventKind, by: Actor, *, within: datetime.timedelta) -> bool:
+    """One event of `kind` (without payload) by `by`, unless the same actor has one on the complaint
+    from the last `within`; True when it was written. One statement, whether it writes or not: a
+    view recorded on every page load of a busy desk costs a read the second time, never two."""
+    kind = EventKind(kind)
+    now = timezone.now()
+    columns = {
+        "complaint": complaint.pk, "kind": kind.value, "created_at": now, "actor_kind": by.kind,
+        "actor": by.user.pk if by.user is not None else None, "actor_label": by.label,
+        "consumer_visible": events.TYPES[kind].consumer_visible, "data": events.payload(kind, {}),
+    }
+    fields = {name: Event._meta.get_field(name) for name in columns}
+    values = [fields[name].get_db_prep_save(value, connection) for name, value in columns.items()]
+    quote = connection.ops.quote_name
+    table = quote(Event._meta.db_table)
+    actor, since = values[4], fields["created_at"].get_db_prep_save(now - within, connection)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quote(fields[name].column) for name in columns)}) "
+        f"SELECT {', '.join(['%s'] * len(values))} WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE "
+        f"{quote('complaint_id')} = %s AND {quote('kind')} = %s AND {quote('actor_kind')} = %s AND "
+        f"({quote('actor_id')} = %s OR ({quote('actor_id')} IS NULL AND %s IS NULL)) AND "
+        f"{quote('actor_label')} = %s AND {quote('created_at')} > %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, complaint.pk, kind.value, by.kind, actor, actor, by.label, since])
+        return cursor.rowcount == 1
 
 
 def redact(complaint: Complaint, *, scrub) -> int:

@@ -123,19 +123,19 @@ def categories_of(organisation: Organisation) -> list[Category]:
 
 def complaint_for_staff(organisation: Organisation, reference: str) -> Complaint | None:
     """The organisation's complaint, for an action: only what the action and the forms need."""
-    return (
+    return _one(
         Complaint.objects.of_organisation(organisation)
-        .select_related("organisation", "category", "handler", "team", "policy")
-        .filter(reference=reference)
-        .first()
+        .select_related("category", "handler", "team", "policy")
+        .filter(reference=reference),
+        organisation,
     )
 
 
 def complaint_page(organisation: Organisation, reference: str) -> Complaint | None:
     """The organisation's complaint with its whole file prefetched: a constant number of queries."""
-    return (
+    return _one(
         Complaint.objects.of_organisation(organisation)
-        .select_related("organisation", "category", "handler", "team", "policy")
+        .select_related("category", "handler", "team", "policy")
         .prefetch_related(
             Prefetch("category__fields", queryset=CategoryField.objects.order_by("position", "id")),
             Prefetch("messages", queryset=Message.objects.select_related("author").order_by("created_at", "id")),
@@ -145,9 +145,19 @@ def complaint_page(organisation: Organisation, reference: str) -> Complaint | No
             "resolutions",
             "outcome_letters",
         )
-        .filter(reference=reference)
-        .first()
+        .filter(reference=reference),
+        organisation,
     )
+
+
+def _one(complaints, organisation: Organisation) -> Complaint | None:
+    """The one complaint of `complaints` (a reference is unique per organisation: no ordering to
+    compile), with the organisation the caller read already instead of a join."""
+    found = list(complaints.order_by()[:1])
+    if not found:
+        return None
+    found[0].organisation = organisation
+    return found[0]
 
 
 def attachment_of(organisation: Organisation, reference: str, pk: int) -> Attachment | None:

@@ -235,7 +235,9 @@ class ApiTokenQuerySet(models.QuerySet):
     def authenticate(self, plaintext: str) -> "ApiToken | None":
         if not plaintext.startswith(TOKEN_PREFIX):
             return None
-        return self.active().select_related("organisation").filter(digest=token_digest(plaintext)).first()
+        # The digest is unique: one row or none, no ordering to compile.
+        found = self.active().select_related("organisation").filter(digest=token_digest(plaintext)).order_by()[:1]
+        return next(iter(found), None)
 
 
 class ApiToken(models.Model):

@@ -1,4 +1,5 @@
 import dataclasses
+import json
 from functools import cached_property
 
 from django.conf import settings
@@ -28,6 +29,11 @@ def default_spec(organisation: Organisation) -> PolicySpec:
         base.calendar, country=organisation.country, subdivision=None, timezone=organisation.time_zone
     )
     return dataclasses.replace(base, calendar=calendar, notes="Gehoord's default policy, based on the vxhome preset.")
+
+
+# A deadline's parsed rule by its JSON text; DeadlineRule is frozen, so one object serves every row.
+_PARSED_RULES: dict[str, DeadlineRule] = {}
+MAX_PARSED_RULES = 1000
 
 
 class PolicyVersion(models.Model):
@@ -138,7 +144,15 @@ class Deadline(models.Model):
 
     @cached_property
     def rule(self) -> DeadlineRule:
-        return DeadlineRule.from_dict(self.rule_data)
+        # Few distinct rules serve many deadlines (the queue shows 25 a page): each is parsed once
+        # per process, keyed by its text (cheaper to make than the rule).
+        key = json.dumps(self.rule_data, sort_keys=True)
+        rule = _PARSED_RULES.get(key)
+        if rule is None:
+            if len(_PARSED_RULES) >= MAX_PARSED_RULES:
+                _PARSED_RULES.clear()
+            rule = _PARSED_RULES[key] = DeadlineRule.from_dict(self.rule_data)
+        return rule
 
     @property
     def state(self) -> str:

@@ -31,8 +31,11 @@ def grant(request, complaint: Complaint) -> None:
     """Let this browser session see `complaint` (after a proven reference + address, or a valid link)."""
     granted = dict(request.session.get(SESSION_KEY) or {})
     granted[complaint.public_id] = complaint.contact_email.lower()
-    # A new session key whenever access widens: a session id planted before cannot ride along.
-    request.session.cycle_key()
+    # A new session key whenever access widens: a session id planted before cannot ride along. A
+    # session not stored yet (a first filing) gets a new key when it is saved: cycling it would
+    # store it twice in the same request.
+    if request.session.session_key is not None:
+        request.session.cycle_key()
     request.session[SESSION_KEY] = granted
 
 

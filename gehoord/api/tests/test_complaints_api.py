@@ -324,14 +324,18 @@ def test_the_detail_shows_the_whole_complaint(acme_api, acme, as_manon, alice):
     assert body["feedback"] is None
 
 
-def test_reading_the_detail_puts_the_view_of_personal_data_on_the_timeline(acme_api, complaint):
+def test_reading_the_detail_puts_the_view_of_personal_data_on_the_timeline(acme_api, complaint, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 14, 0, tzinfo=datetime.UTC), tick=False)
     acme_api.get(f"/complaints/{complaint.reference}")
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 14, 14, tzinfo=datetime.UTC), tick=False)
+    acme_api.get(f"/complaints/{complaint.reference}")  # within the quarter hour: the same view
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 14, 16, tzinfo=datetime.UTC), tick=False)
     acme_api.get(f"/complaints/{complaint.reference}")
 
     views = Event.objects.filter(complaint=complaint, kind="personal_data_viewed")
-    assert [(e.actor_kind, e.actor_label, e.consumer_visible) for e in views] == [
-        ("api", INTEGRATION, False),
-        ("api", INTEGRATION, False),
+    assert [(e.actor_kind, e.actor_label, e.consumer_visible, e.created_at.minute) for e in views] == [
+        ("api", INTEGRATION, False, 0),
+        ("api", INTEGRATION, False, 16),
     ]
 
 
@@ -360,6 +364,30 @@ def test_the_timeline_lists_every_event_in_order_with_message_texts(acme_api, co
     assert received["message"] is None
     stamps = [datetime.datetime.fromisoformat(e["at"]) for e in events]
     assert stamps == sorted(stamps)
+
+
+def test_the_detail_brings_its_timeline_in_the_same_answer_when_asked(acme_api, complaint, as_alice):
+    actions.add_message(complaint, by=as_alice, body="We kijken ernaar.")
+
+    together = acme_api.get(f"/complaints/{complaint.reference}", {"include": "timeline"})
+
+    assert together.status_code == 200
+    body = together.json()
+    # The view this read recorded is on the timeline it answers with, as on a later read of it.
+    assert [e["kind"] for e in body["timeline"]] == ["received", "acknowledged", "message_added", "personal_data_viewed"]
+    assert body["timeline"] == acme_api.get(f"/complaints/{complaint.reference}/timeline").json()
+    assert body["timeline"][2]["message"] == "We kijken ernaar."
+    alone = acme_api.get(f"/complaints/{complaint.reference}").json()
+    assert alone["timeline"] is None
+    assert {**alone, "timeline": body["timeline"]} == body
+
+
+def test_only_the_timeline_can_be_included(acme_api, complaint):
+    response = acme_api.get(f"/complaints/{complaint.reference}", {"include": "messages"})
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid" and "include" in response.json()["errors"]
+    assert not Event.objects.filter(complaint=complaint, kind="personal_data_viewed").exists()
 
 
 # --- POST /complaints/{reference}/messages ----------------------------------------------------------

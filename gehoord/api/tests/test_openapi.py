@@ -194,6 +194,7 @@ def test_the_answers_of_a_complaints_life_match_the_document(spec, acme_api, ali
         assert response.status_code == 200, response.content
         assert_documented(spec, f"{one}/actions/{action}", "post", response)
     assert_documented(spec, f"{one}/timeline", "get", acme_api.get(f"/complaints/{reference}/timeline"))
+    assert_documented(spec, one, "get", acme_api.get(f"/complaints/{reference}", {"include": "timeline"}))
     assert_documented(spec, "/api/v1/categories", "get", acme_api.get("/categories"))
 
 

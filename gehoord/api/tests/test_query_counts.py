@@ -118,7 +118,26 @@ def test_the_timeline_does_not_grow_with_the_history(bare_complaint, long_histor
 
     assert len(rich_response.json()) > 15
     assert sum(1 for event in rich_response.json() if event["message"]) == 6
-    assert bare == rich
+    # The token, the complaint, its events, and the texts of the messages they name (none on the bare one).
+    assert (bare, rich) == (3, 4)
+
+
+def test_the_detail_with_its_timeline_does_not_grow_with_the_history(bare_complaint, long_history, warm_api):
+    with_timeline = {"include": "timeline"}
+    bare, _ = queries_of(lambda: warm_api.get(f"/complaints/{bare_complaint.reference}", with_timeline))
+    rich, rich_response = queries_of(lambda: warm_api.get(f"/complaints/{long_history.reference}", with_timeline))
+    again, _ = queries_of(lambda: warm_api.get(f"/complaints/{long_history.reference}", with_timeline))
+
+    assert len(rich_response.json()["timeline"]) > 15
+    assert sum(1 for event in rich_response.json()["timeline"] if event["message"]) == 6
+    assert bare == rich - 1  # no messages to read the texts of
+    # The token, the complaint, the view (one statement: written unless this token viewed it this
+    # quarter hour), its files, proposals and letters, its policy (escalated: whose stage it is),
+    # the events and their messages' texts.
+    assert rich == 9
+    assert again == rich  # viewed a moment ago: the same statement, writing nothing
+    views = long_history.events.filter(kind="personal_data_viewed")
+    assert views.count() == 1
 
 
 def test_the_categories_do_not_grow_with_their_fields(warm_api, acme):
@@ -174,4 +193,4 @@ def test_filing_reads_back_nothing_it_has_just_written(warm_api):
     assert len(statements) <= 19, statements
     filed = response.json()
     assert filed["status"] == "acknowledged"
-    assert filed == warm_api.get(f"/complaints/{filed['reference']}").json()
+    assert {**filed, "timeline": None} == warm_api.get(f"/complaints/{filed['reference']}").json()

@@ -117,6 +117,27 @@ def test_an_integrations_view_of_personal_data_is_recorded_too(complaint, acme):
     assert (view.kind, view.actor_kind, view.actor_label) == ("personal_data_viewed", "api", "API: crm-koppeling")
 
 
+def test_views_by_one_person_within_a_quarter_hour_are_one_event_and_each_person_has_their_own(
+    complaint, as_alice, as_manon, time_machine
+):
+    time_machine.move_to(datetime(2026, 3, 2, 14, 0, tzinfo=AMSTERDAM), tick=False)
+    actions.record_personal_data_view(complaint, by=as_alice)
+    actions.record_personal_data_view(complaint, by=as_manon)
+    time_machine.move_to(datetime(2026, 3, 2, 14, 14, 59, tzinfo=AMSTERDAM), tick=False)
+    actions.record_personal_data_view(complaint, by=as_alice)
+    time_machine.move_to(datetime(2026, 3, 2, 14, 15, 1, tzinfo=AMSTERDAM), tick=False)
+    actions.record_personal_data_view(complaint, by=as_alice)
+    actions.record_personal_data_view(complaint, by=Actor.api("crm-koppeling", complaint.organisation_id))
+
+    views = complaint.events.filter(kind="personal_data_viewed").order_by("id")
+    assert [(view.actor_label, view.created_at.astimezone(AMSTERDAM).strftime("%H:%M:%S")) for view in views] == [
+        ("Alice", "14:00:00"),
+        ("Manon", "14:00:00"),
+        ("Alice", "14:15:01"),
+        ("API: crm-koppeling", "14:15:01"),
+    ]
+
+
 def test_carol_looking_at_her_own_complaint_is_not_recorded(complaint, carol):
     before = written(complaint)
 

@@ -190,6 +190,20 @@ class TestFiling:
         assert reference not in html
         assert "Your complaint has been sent" in html
 
+    def test_a_first_filing_stores_one_session_and_a_session_from_before_gets_a_new_key(self, client, vxhome):
+        from django.contrib.sessions.models import Session
+
+        client.post(form_url(vxhome), {**carol(), "category": "levering"})
+        [session] = Session.objects.all()
+        assert client.cookies["sessionid"].value == session.session_key
+        assert Complaint.objects.get().reference in client.get(reverse("portal:confirmation", args=["vxhome"])).content.decode()
+
+        # A session id planted in the browser before (session fixation) does not carry the new access.
+        planted = session.session_key
+        client.post(form_url(vxhome), {**carol(), "category": "levering", "order_number": "VX100235"})
+        assert client.cookies["sessionid"].value != planted
+        assert not Session.objects.filter(session_key=planted).exists()
+
     def test_the_acknowledgement_mail_goes_out(self, client, vxhome):
         client.post(form_url(vxhome), {**carol(), "category": "levering"})
         from gehoord.mail.models import OutboundMail
