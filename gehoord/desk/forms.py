@@ -9,10 +9,11 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gehoord.complaints import actions, selection
+from gehoord.complaints import actions, bulk, selection
 from gehoord.complaints.forms import ComplaintFormBase, DomainErrorsForm, MultipleFileField, as_upload
 from gehoord.complaints.models import Channel, Outcome, Resolution, Stage, Status
 from gehoord.desk import queries
@@ -153,9 +154,16 @@ class ActionForm(DomainErrorsForm):
         self.complaint = complaint
         self.actor = actor
 
+    # The text box a reply template can be inserted into, if the action has one.
+    reply_field = ""
+
     def arguments(self) -> dict:
         """The keyword arguments of the action: by default each field's cleaned value under its name."""
         return {name: self.cleaned_data[name] for name in self.fields}
+
+    @property
+    def reply_box(self):
+        return self[self.reply_field] if self.reply_field else None
 
 
 
@@ -221,6 +229,7 @@ class AskInfoForm(ActionForm):
     title = _("Ask for information")
     submit = _("Send the question")
     done = _("The question was sent to the consumer.")
+    reply_field = "question"
 
     question = _text(_("Question to the consumer"), help_text=_("The consumer receives this by e-mail."))
 
@@ -249,6 +258,7 @@ class ProposeResolutionForm(ActionForm):
     title = _("Propose a resolution")
     submit = _("Send the proposal")
     done = _("The proposal was sent to the consumer.")
+    reply_field = "text"
 
     kinds = forms.MultipleChoiceField(
         label=_("Types"), choices=Resolution.Kind.choices, widget=forms.CheckboxSelectMultiple
@@ -522,6 +532,11 @@ class MessageForm(DomainErrorsForm):
         return _("Add a note") if self.internal else _("Message the consumer")
 
     @property
+    def reply_box(self):
+        """Where a reply template goes: the message to the consumer (a note is not a reply)."""
+        return None if self.internal else self["body"]
+
+    @property
     def submit(self):
         return _("Save the note") if self.internal else _("Send the message")
 
@@ -540,6 +555,65 @@ class MessageForm(DomainErrorsForm):
 
     def field_name_for(self, key: str) -> str | None:
         return super().field_name_for("attachments" if key.startswith("attachments") else key)
+
+
+# --- bulk actions on the queue -----------------------------------------------------------------
+
+
+class ReferencesField(forms.MultipleChoiceField):
+    """The references ticked in the queue: any text, as a reference may be an order number; the
+    bulk action itself looks each one up within the organisation."""
+
+    widget = forms.MultipleHiddenInput
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
+class BulkActionForm(forms.Form):
+    """One action for the complaints ticked on a page of the queue (complaints/bulk.py runs it)."""
+
+    complaint = ReferencesField(label=_("Complaints"), error_messages={"required": _("Choose at least one complaint.")})
+    action = forms.ChoiceField(label=_("Action for the chosen complaints"), choices=list(bulk.LABELS.items()))
+    handler = forms.ChoiceField(label=_("Handler"), required=False, help_text=_("For “Assign”."))
+    text = forms.CharField(
+        label=_("Note or reason"),
+        required=False,
+        max_length=REASON_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The note to add, or why the complaints are spam."),
+    )
+    # The queue's query string, to go back to the same filters and page.
+    back = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
+    def __init__(self, *args, staff=(), **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.staff = {user.pk: user for user in staff}
+        self.fields["handler"].choices = [
+            ("", "—"),
+            *[(str(pk), user.get_full_name() or user.get_username()) for pk, user in self.staff.items()],
+        ]
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == bulk.ASSIGN and not data.get("handler"):
+            self.add_error("handler", _("Choose whom to assign the complaints to."))
+        if action in (bulk.NOTE, bulk.REJECT_AS_SPAM) and not (data.get("text") or "").strip():
+            self.add_error(
+                "text", _("Write the note.") if action == bulk.NOTE else _("Say why the complaints are spam.")
+            )
+        return data
+
+    def arguments(self) -> dict:
+        data = self.cleaned_data
+        handler = self.staff[int(data["handler"])] if data["action"] == bulk.ASSIGN else None
+        return {"references": data["complaint"], "action": data["action"], "handler": handler, "text": data["text"]}
+
+    def back_query(self) -> str:
+        """The queue's query string as posted, parsed and written again (never a raw value in a URL)."""
+        return QueryDict(self.data.get("back", "")).urlencode()
 
 
 # --- phone and letter intake -------------------------------------------------------------------

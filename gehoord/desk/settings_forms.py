@@ -132,6 +132,16 @@ class FieldForm(forms.Form):
     )
 
 
+class ReplyTemplateForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    text_nl = forms.CharField(
+        label=gettext_lazy("Text in Dutch"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    text_en = forms.CharField(
+        label=gettext_lazy("Text in English"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+
 class TeamForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
     members = StaffMultipleChoiceField(

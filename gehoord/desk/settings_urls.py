@@ -26,6 +26,12 @@ urlpatterns = [
     ),
     path("staff/<int:user_id>/", views.staff_member, name="settings_staff_member"),
     path("staff/<int:user_id>/remove/", views.staff_remove, name="settings_staff_remove"),
+    path("reply-templates/", views.reply_templates, name="settings_reply_templates"),
+    path("reply-templates/new/", views.reply_template_new, name="settings_reply_template_new"),
+    path("reply-templates/<int:template_id>/", views.reply_template, name="settings_reply_template"),
+    path(
+        "reply-templates/<int:template_id>/remove/", views.reply_template_remove, name="settings_reply_template_remove"
+    ),
     path("tokens/", views.tokens, name="settings_tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="settings_token_revoke"),
     path("policy/", views.policy, name="settings_policy"),

@@ -1,4 +1,5 @@
-"""The desk's settings pages, for company admins only (SPEC 1, 3, 5, 10).
+"""The desk's settings pages, for company admins (SPEC 1, 3, 5, 10); the reply templates also for
+complaint managers (issue 15).
 
 Adapters: each view parses a form, calls one function of `gehoord.organisations.settings` or
 `gehoord.policies.editing`, and renders. Errors those raise go back onto the field they name, and
@@ -21,7 +22,7 @@ from gehoord.desk import settings_forms as forms
 from gehoord.desk.access import staff_view
 from gehoord.errors import InvalidInput, NotFound
 from gehoord.mail import outbound
-from gehoord.organisations import invitations
+from gehoord.organisations import invitations, placeholders
 from gehoord.organisations import settings as org_settings
 from gehoord.organisations.models import Role
 from gehoord.policies import editing
@@ -29,6 +30,8 @@ from gehoord.policies.models import PolicyVersion
 from gehoord.policies.presets import PRESETS
 
 admin_view = staff_view(roles=frozenset({Role.ADMIN}))
+# Reply templates are the complaint managers' to keep (and the company admin's, who keeps the rest).
+templates_view = staff_view(roles=frozenset({Role.MANAGER, Role.ADMIN}))
 get_or_post = require_http_methods(["GET", "POST"])
 
 
@@ -42,6 +45,8 @@ SECTIONS = {
     "staff": "staff",
     "staff_member": "staff",
     "tokens": "tokens",
+    "reply_templates": "reply_templates",
+    "reply_template": "reply_templates",
     "policy": "policy",
     "policy_edit": "policy",
     "policy_version": "policy",
@@ -312,6 +317,70 @@ def staff_remove(request, organisation, user_id: int):
     if member == request.user:
         return redirect("desk:home")
     return redirect(_url("settings_staff", organisation))
+
+
+# --- Reply templates -----------------------------------------------------------------------
+
+
+@require_GET
+@templates_view
+def reply_templates(request, organisation):
+    return _page(
+        request,
+        "reply_templates.html",
+        templates=org_settings.reply_templates_of(organisation),
+        placeholders=placeholder_names(),
+    )
+
+
+@get_or_post
+@templates_view
+def reply_template_new(request, organisation):
+    form = forms.ReplyTemplateForm(_posted(request))
+    if request.method == "POST":
+        done, template = _change(form, lambda values: org_settings.save_reply_template(organisation, **values))
+        if done:
+            messages.success(request, _("Reply template %(name)s added.") % {"name": template.name})
+            return redirect(_url("settings_reply_templates", organisation))
+    return _page(request, "reply_template.html", form=form, reply_template=None, placeholders=placeholder_names())
+
+
+@get_or_post
+@templates_view
+def reply_template(request, organisation, template_id: int):
+    template = _found(org_settings.reply_template_of, organisation, template_id)
+    initial = {"name": template.name, "text_nl": template.text_nl, "text_en": template.text_en}
+    form = forms.ReplyTemplateForm(_posted(request), initial=initial)
+    if request.method == "POST":
+        done, _saved = _change(
+            form, lambda values: org_settings.save_reply_template(organisation, **values, template=template)
+        )
+        if done:
+            messages.success(request, _("Reply template %(name)s saved.") % {"name": template.name})
+            return redirect(_url("settings_reply_templates", organisation))
+    return _page(request, "reply_template.html", form=form, reply_template=template, placeholders=placeholder_names())
+
+
+@require_POST
+@templates_view
+def reply_template_remove(request, organisation, template_id: int):
+    template = _found(org_settings.remove_reply_template, organisation, template_id)
+    messages.success(request, _("Reply template %(name)s removed.") % {"name": template.name})
+    return redirect(_url("settings_reply_templates", organisation))
+
+
+def placeholder_names() -> list[tuple[str, str, str]]:
+    """Each placeholder's Dutch and English spelling, and what it stands for."""
+    meaning = {
+        placeholders.NAME: _("the consumer's name"),
+        placeholders.REFERENCE: _("the complaint's reference"),
+        placeholders.EXPECTED_DATE: _("the date the consumer can expect an answer"),
+        placeholders.HANDLER: _("who handles the complaint"),
+    }
+    spellings: dict[str, list[str]] = {}
+    for spelling, key in placeholders.KEYS.items():
+        spellings.setdefault(key, []).append(f"{{{spelling}}}")
+    return [(names[0], names[1], meaning[key]) for key, names in spellings.items()]
 
 
 # --- API tokens ----------------------------------------------------------------------------

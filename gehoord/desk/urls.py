@@ -1,6 +1,6 @@
 from django.urls import include, path, register_converter
 
-from gehoord.desk import invitation_views, problem_views, triage_views, views
+from gehoord.desk import invitation_views, problem_views, triage_views, views, work_views
 
 
 class AnyReference:
@@ -23,12 +23,18 @@ urlpatterns: list = [
     path("", views.home, name="home"),
     path("<slug:org>/", views.queue, name="queue"),
     path("<slug:org>/intake/", views.intake, name="intake"),
+    path("<slug:org>/bulk/", work_views.bulk_action, name="bulk"),
     path("<slug:org>/invitation/<str:token>/", invitation_views.invitation, name="invitation"),
     # The complaint page last: a reference may hold a "/", so it would also match the pages below it.
     path("<slug:org>/k/<reference:reference>/action/<str:action>/", views.action, name="action"),
     path("<slug:org>/k/<reference:reference>/message/", views.message, name="message"),
     path("<slug:org>/k/<reference:reference>/attachment/<int:pk>/", views.attachment, name="attachment"),
     path("<slug:org>/k/<reference:reference>/dossier/<str:fmt>/", views.dossier_download, name="dossier"),
+    path(
+        "<slug:org>/k/<reference:reference>/reply-template/<int:pk>/",
+        work_views.reply_template_text,
+        name="reply_template_text",
+    ),
     path("<slug:org>/k/<reference:reference>/", views.complaint, name="complaint"),
     path("<slug:org>/settings/", include("gehoord.desk.settings_urls")),
     path("<slug:org>/reports/problems/", problem_views.problems_page, name="problems"),

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from gehoord.complaints import actions, events, lifecycle, selection
+from gehoord.complaints import actions, bulk, events, lifecycle, selection
 from gehoord.complaints.attachments import open_stored
 from gehoord.complaints.events import EventKind
 from gehoord.complaints.intake import file_complaint
@@ -32,6 +32,7 @@ from gehoord.complaints.models import Channel, Outcome, Resolution, Stage, Statu
 from gehoord.desk import forms, queries
 from gehoord.desk.access import HANDLING_ROLES, organisations_of, staff_view
 from gehoord.errors import DomainError, InvalidInput
+from gehoord.organisations import settings as org_settings
 from gehoord.organisations.models import Language, Membership, PlatformMembership, PlatformRole, Role
 from gehoord.platform import autoscreen, dossier
 from gehoord.platform.dossier import Purpose
@@ -102,9 +103,8 @@ def _entry_url(organisation, roles: set[str]) -> str | None:
 @desk_view
 @require_safe
 def queue(request, organisation):
-    filter_form = forms.QueueFilterForm(
-        request.GET, categories=queries.categories_of(organisation), staff=queries.staff_of(organisation)
-    )
+    staff = queries.staff_of(organisation)
+    filter_form = forms.QueueFilterForm(request.GET, categories=queries.categories_of(organisation), staff=staff)
     chosen = filter_form.chosen(request.user)
     page, counts = queries.queue_page(organisation, chosen, request.GET.get("page"))
     context = {
@@ -117,6 +117,8 @@ def queue(request, organisation):
         "status_links": _status_links(request, counts, chosen.status),
         "page_query": _query_without(request, "page"),
         "now": timezone.now(),
+        "bulk_form": forms.BulkActionForm(initial={"back": request.GET.urlencode()}, staff=staff),
+        "bulk_limit": bulk.MAX_COMPLAINTS,
     }
     template = "desk/_queue_list.html" if _is_htmx(request) else "desk/queue.html"
     response = render(request, template, context)
@@ -258,8 +260,17 @@ def _action_form(request, organisation, reference, action):
         return HttpResponse(
             format_html('<p class="muted">{}</p>', _("This action is no longer possible. Reload the page."))
         )
-    context = {"organisation": organisation, "complaint": complaint, "form": form}
+    context = {
+        "organisation": organisation,
+        "complaint": complaint,
+        "form": form,
+        "reply_templates": _reply_templates(organisation) if form.reply_box else [],
+    }
     return render(request, "desk/_action_form_body.html", context)
+
+
+def _reply_templates(organisation) -> list:
+    return list(org_settings.reply_templates_of(organisation).values("pk", "name"))
 
 
 @desk_view
@@ -357,6 +368,7 @@ def _complaint_page(request, complaint, *, bound=None, opened: str = "", status:
         "inline_types": INLINE_TYPES,
         "stage_label": _stage_label(complaint),
         "time_zone": complaint.organisation.time_zone,
+        "reply_templates": _reply_templates(complaint.organisation),
     }
     return render(request, "desk/complaint.html", context, status=status)
 

@@ -221,6 +221,33 @@ class CategoryField(models.Model):
         return f"{self.category}: {self.label}"
 
 
+class ReplyTemplate(models.Model):
+    """A text staff insert into a message, a request for information or a proposal ("macro"), in
+    Dutch and in English, with placeholders (organisations/placeholders.py) filled per complaint."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="reply_templates")
+    name = models.CharField(_("name"), max_length=100)
+    text_nl = models.TextField(_("text in Dutch"), blank=True)
+    text_en = models.TextField(_("text in English"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="reply_template_name_unique_per_org")
+        ]
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def text_in(self, language: str) -> str:
+        """The text in `language`, or in the other language when this one is left empty."""
+        texts = {Language.DUTCH: self.text_nl, Language.ENGLISH: self.text_en}
+        return texts.get(language) or self.text_nl or self.text_en
+
+
 TOKEN_PREFIX = "ghd_"
 
 

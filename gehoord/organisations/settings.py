@@ -1,5 +1,6 @@
 """What a company admin changes about their organisation (SPEC 1, 3, 10): categories and their
-fields, routing, teams, staff and roles, API tokens. New staff join by invitation (invitations.py).
+fields, routing, teams, staff and roles, API tokens; and the reply templates, which complaint
+managers keep too (issue 15). New staff join by invitation (invitations.py).
 
 One function per change. Each checks every value first and raises `InvalidInput` keyed by the
 field at fault, then writes in one transaction, so bad input changes nothing. The desk's settings
@@ -19,9 +20,20 @@ from django.utils.translation import gettext as _
 
 from gehoord.organisations.models import ApiToken
 from gehoord.errors import InvalidInput, NotFound
-from gehoord.organisations.models import Category, CategoryField, FieldType, Membership, Organisation, Role, Team
+from gehoord.organisations import placeholders
+from gehoord.organisations.models import (
+    Category,
+    CategoryField,
+    FieldType,
+    Membership,
+    Organisation,
+    ReplyTemplate,
+    Role,
+    Team,
+)
 from gehoord.organisations.patterns import pattern_problem
 
+MAX_TEMPLATE_TEXT = 10_000
 # A pattern only makes sense for the field types whose value is checked as text.
 PATTERN_TYPES = frozenset({FieldType.TEXT, FieldType.LONG_TEXT, FieldType.SERIAL})
 MAX_CHOICE = 200
@@ -327,6 +339,64 @@ def revoke_token(organisation: Organisation, token_id: int) -> ApiToken:
         if token.revoked_at is None:
             token.revoke()
     return token
+
+
+# --- Reply templates ----------------------------------------------------------------------
+
+
+def reply_templates_of(organisation: Organisation) -> QuerySet:
+    return organisation.reply_templates.order_by("name", "id")
+
+
+def reply_template_of(organisation: Organisation, template_id: int) -> ReplyTemplate:
+    template = organisation.reply_templates.filter(pk=template_id).first()
+    if template is None:
+        raise NotFound(_("No such reply template."))
+    return template
+
+
+def save_reply_template(
+    organisation: Organisation, *, name: str, text_nl: str = "", text_en: str = "", template: ReplyTemplate | None = None
+) -> ReplyTemplate:
+    """Create a reply template (no `template`) or change one. It needs a name and a text in at least
+    one language; a placeholder that is not one of the known ones is refused, naming it."""
+    if template is not None and template.organisation_id != organisation.pk:
+        raise NotFound(_("No such reply template."))
+    name, text_nl, text_en = name.strip(), text_nl.strip(), text_en.strip()
+    errors: dict[str, str] = {}
+    if _check_text(errors, "name", name, 100, _("Give the template a name.")):
+        clash = organisation.reply_templates.filter(name=name)
+        if template is not None:
+            clash = clash.exclude(pk=template.pk)
+        if clash.exists():
+            errors["name"] = _("There is already a template called %(name)s.") % {"name": name}
+    if not text_nl and not text_en:
+        errors["text_nl"] = _("Write the text in Dutch, in English or in both.")
+    for field, text in (("text_nl", text_nl), ("text_en", text_en)):
+        if len(text) > MAX_TEMPLATE_TEXT:
+            errors[field] = _("At most %(limit)d characters.") % {"limit": MAX_TEMPLATE_TEXT}
+        elif unknown := placeholders.unknown(text):
+            errors[field] = _("Unknown placeholder %(unknown)s. Use %(known)s.") % {
+                "unknown": ", ".join(unknown),
+                "known": ", ".join(f"{{{key}}}" for key in placeholders.KEYS),
+            }
+    if errors:
+        raise InvalidInput(errors)
+    template = template or ReplyTemplate(organisation=organisation)
+    template.name, template.text_nl, template.text_en = name, text_nl, text_en
+    try:
+        with transaction.atomic():
+            template.save()
+    except IntegrityError:
+        raise InvalidInput({"name": _("There is already a template called %(name)s.") % {"name": name}}) from None
+    return template
+
+
+def remove_reply_template(organisation: Organisation, template_id: int) -> ReplyTemplate:
+    with transaction.atomic():
+        template = reply_template_of(organisation, template_id)
+        template.delete()
+    return template
 
 
 # --- Checks --------------------------------------------------------------------------------

@@ -224,6 +224,12 @@ def expected_answer_by(complaint) -> datetime.datetime | None:
     return _expected_answer(_pending(complaint), complaint.stage)
 
 
+def expected_answer_at(complaint) -> datetime.datetime | None:
+    """When the consumer can expect an answer now: the earliest pending answer deadline of the
+    complaint's stage (None before it is acknowledged, or when the policy sets none)."""
+    return _expected_answer(_pending(complaint), complaint.stage)
+
+
 def _expected_answer(pending, stage: int) -> datetime.datetime | None:
     kinds = ANSWER_KINDS if stage == 1 else ESCALATION_ANSWER_KINDS
     return min((d.due_at for d in pending if d.stage == stage and d.kind in kinds), default=None)
