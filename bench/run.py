@@ -601,6 +601,7 @@ def _run_one_size(args) -> int:
         "statuses": generated.statuses, "generated_at": generated.generated_at.isoformat(),
     }
     fixture = Fixture.prepare(generated)
+    result["summarise"] = _summarise(say)
     result["organisation"] = {"slug": fixture.slug, "complaints": fixture.org_complaints, "open": fixture.org_open}
     print(f"Workloads run on {fixture.slug} ({fixture.org_complaints} complaints, {fixture.org_open} open).", flush=True)
 
@@ -661,6 +662,20 @@ def _run_one_size(args) -> int:
     return 0
 
 
+def _summarise(say) -> dict:
+    """The reports' daily figures (insights/daily.py): built from every complaint on a database's first
+    run, afterwards only what the timeline added since; timed, with this process's CPU time."""
+    from gehoord.insights import daily
+
+    say("Summarising the timeline for the reports…")
+    started, cpu = time.monotonic(), time.process_time()
+    outcome = daily.summarise(wait=True)
+    seconds, cpu_seconds = time.monotonic() - started, time.process_time() - cpu
+    say(f"  {outcome.complaints} complaints from {outcome.events} events in {seconds:.1f} s ({cpu_seconds:.1f} s CPU here)")
+    return {"complaints": outcome.complaints, "events": outcome.events, "seconds": round(seconds, 1),
+            "cpu_seconds": round(cpu_seconds, 1)}
+
+
 @dataclass
 class Fixture:
     """What the workloads need from the database: an organisation, its token, a staff login, references."""
@@ -679,6 +694,7 @@ class Fixture:
     replies: list[dict]
     companies: list[str]  # platform companies with complaints, the busiest first
     published: list[str]  # public ids of published platform complaints
+    moderator: str = ""  # a platform moderator with the staff password, for the report on a company
 
     @classmethod
     def prepare(cls, generated) -> Fixture:
@@ -718,12 +734,20 @@ class Fixture:
             CompanyScore.objects.filter(complaints__gt=0).order_by("-complaints").values_list("organisation__slug", flat=True)[:1]
         ) + list(CompanyScore.objects.filter(complaints__gt=0).order_by("?").values_list("organisation__slug", flat=True)[:1000])
         published = list(Complaint.objects.public().order_by("?").values_list("public_id", flat=True)[:1000])
+        from django.contrib.auth import get_user_model
+        from gehoord.organisations.models import PlatformMembership, PlatformRole
+
+        moderator, created = get_user_model().objects.get_or_create(username="bench-moderator")
+        if created:
+            moderator.set_password(gendata.STAFF_PASSWORD)
+            moderator.save(update_fields=["password"])
+        PlatformMembership.objects.get_or_create(user=moderator, role=PlatformRole.MODERATOR)
         return cls(
             slug=slug, organisation_id=organisation.pk, org_complaints=complaints.count(),
             org_open=complaints.filter(status__in=OPEN_STATUSES).count(), token=plaintext,
             username=f"{slug}-manager-1", password=gendata.STAFF_PASSWORD, category=category,
             language=organisation.language, references=references, generated_at=generated.generated_at,
-            replies=replies, companies=companies, published=published,
+            replies=replies, companies=companies, published=published, moderator=moderator.username,
         )
 
     def explain(self) -> dict:
@@ -797,6 +821,8 @@ class Server:
         self.log = tempfile.NamedTemporaryFile(prefix="granian-", suffix=".log", delete=False)
         self.session_cookie = ""
         self.desk_problem = ""
+        self.moderator_cookie = ""
+        self.moderation_problem = ""
 
     def __enter__(self) -> Server:
         from gehoord.mail.tests.support import Sink
@@ -893,18 +919,25 @@ class Server:
         return Path(self.log.name).read_text(errors="replace")[-3000:]
 
     def _log_in(self) -> None:
-        """A staff session for the desk pages: GET the login form, POST it, keep the session cookie."""
+        """A staff session for the desk pages and a moderator's for the platform's report pages."""
+        self.session_cookie, self.desk_problem = self._session(self.fixture.username, self.fixture.password)
+        if not self.desk_problem:
+            path = DESK_QUEUE_PATH.format(org=self.fixture.slug, page=1)
+            status, _data, _response = Http(self.port, {"Cookie": self.session_cookie}).request("GET", path)
+            if status != 200:
+                self.desk_problem = f"GET {path} answered {status}: the staff desk is not there yet"
+        self.moderator_cookie, self.moderation_problem = self._session(self.fixture.moderator, self.fixture.password)
+
+    def _session(self, username: str, password: str) -> tuple[str, str]:
+        """GET the login form, POST it: (the session cookie, "") or ("", what went wrong)."""
         client = Http(self.port, {})
         try:
             status, data, response = client.request("GET", LOGIN_PATH)
             if status != 200:
-                self.desk_problem = f"GET {LOGIN_PATH} answered {status}: the staff login is not there yet"
-                return
+                return "", f"GET {LOGIN_PATH} answered {status}: the staff login is not there yet"
             csrf = _cookie(response, "csrftoken")
             token = _form_value(data.decode(errors="replace"), "csrfmiddlewaretoken") or csrf
-            form = urllib.parse.urlencode({
-                "username": self.fixture.username, "password": self.fixture.password, "csrfmiddlewaretoken": token,
-            })
+            form = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
             client.connection.request("POST", LOGIN_PATH, body=form, headers={
                 "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}",
                 "Referer": f"http://127.0.0.1:{self.port}{LOGIN_PATH}",
@@ -913,21 +946,18 @@ class Server:
             response.read()
             session = _cookie(response, "sessionid")
             if response.status not in (302, 303) or not session:
-                self.desk_problem = f"logging in as {self.fixture.username} answered {response.status} without a session"
-                return
-            self.session_cookie = f"sessionid={session}; csrftoken={csrf}"
-            path = DESK_QUEUE_PATH.format(org=self.fixture.slug, page=1)
-            status, data, _response = Http(self.port, {"Cookie": self.session_cookie}).request("GET", path)
-            if status != 200:
-                self.desk_problem = f"GET {path} answered {status}: the staff desk is not there yet"
+                return "", f"logging in as {username} answered {response.status} without a session"
+            return f"sessionid={session}; csrftoken={csrf}", ""
         except OSError as error:
-            self.desk_problem = f"the login failed: {error}"
+            return "", f"the login failed: {error}"
         finally:
             client.close()
 
     def skip_reason(self, key: str) -> str:
         if key.endswith("_desk") and self.desk_problem:
             return self.desk_problem
+        if key.endswith("_moderation") and self.moderation_problem:
+            return self.moderation_problem
         return ""
 
     def _workers(self) -> list[int]:
@@ -1113,6 +1143,24 @@ def _http_workloads(fixture: Fixture, server: Server) -> list[tuple]:
     def anonymous():
         return Http(server.port, {})
 
+    def moderator():
+        return Http(server.port, {"Cookie": server.moderator_cookie})
+
+    # The report pages over each period the page offers, and a calendar month of the data.
+    last_month = (fixture.generated_at.date().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+    periods = ("", "last=30", "last=90", "last=365", f"month={last_month}")
+
+    def reports_desk(client: Http, rng: random.Random):
+        path = f"/desk/{fixture.slug}/reports/?{rng.choice(periods)}"
+        status, data, _ = client.request("GET", path)
+        return _expect(status, 200, "GET", path, data)
+
+    def reports_moderation(client: Http, rng: random.Random):
+        slug = fixture.companies[0] if rng.random() < 0.2 else rng.choice(fixture.companies)
+        path = f"/moderatie/bedrijven/{slug}/rapport/?{rng.choice(periods)}"
+        status, data, _ = client.request("GET", path)
+        return _expect(status, 200, "GET", path, data)
+
     return [
         ("file_api", "1 file a complaint (API)", file_complaint, api),
         ("file_form", "1 file a complaint (public form)", file_form, anonymous),
@@ -1123,6 +1171,8 @@ def _http_workloads(fixture: Fixture, server: Server) -> list[tuple]:
         ("search_api", "4 filtered list + search (API)", search_api, api),
         ("company_page", "7 company page + score card (public)", company_page, anonymous),
         ("public_complaint", "8 published complaint (public)", public_complaint, anonymous),
+        ("reports_desk", "9 report page, a period (desk)", reports_desk, desk),
+        ("reports_moderation", "9 report on a company (moderators)", reports_moderation, moderator),
     ]
 
 

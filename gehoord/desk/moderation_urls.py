@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gehoord.desk import registry_views, report_views, screening_views
+from gehoord.desk import insight_views, registry_views, report_views, screening_views
 
 app_name = "moderation"
 urlpatterns: list = [
@@ -23,4 +23,6 @@ urlpatterns: list = [
     path("bedrijven/", registry_views.companies, name="registry"),
     path("bedrijven/<slug:slug>/", registry_views.company, name="registry_company"),
     path("bedrijven/<slug:slug>/samenvoegen/", registry_views.merge, name="registry_merge"),
+    # A company's report on its platform complaints (desk/insight_views.py).
+    path("bedrijven/<slug:slug>/rapport/", insight_views.company_report, name="registry_report"),
 ]

@@ -118,3 +118,65 @@ class ProblemAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.label}"
+
+
+class Watermark(models.Model):
+    """How far a summary has read the timeline: the last event id it took in (insights/daily.py).
+
+    One row per summary; a summariser locks it for the whole of its batch, so a second one waits."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    last_event_id = models.BigIntegerField(default=0)
+    summarised_at = models.DateTimeField(null=True, blank=True)
+
+
+class ComplaintContribution(models.Model):
+    """What one complaint adds to the daily figures, as last summarised: the summariser takes it
+    away and adds the new one, so summarising a complaint again (or late) never counts it twice."""
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    # {"organisation": id, "platform": bool, "rows": [[day, metric, dimension, key, count, amount], ...]}
+    rows = models.JSONField(default=dict)
+
+
+class DailyFigure(models.Model):
+    """One number of one organisation's day (in its time zone): complaints received by channel,
+    deadlines met per kind and stage, acknowledgement times in one histogram bucket, money refunded…
+    The report pages add these up over a period; they never read the complaints themselves."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    # Complaints filed on the public platform: the moderators' report of a company reads only these.
+    platform = models.BooleanField(default=False)
+    metric = models.CharField(max_length=30)
+    dimension = models.CharField(max_length=40, blank=True)
+    key = models.CharField(max_length=200, blank=True)
+    count = models.BigIntegerField(default=0)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "day", "platform", "metric", "dimension", "key"], name="daily_figure_once"
+            )
+        ]
+        indexes = [
+            # The backlog reads one metric over all days.
+            models.Index(fields=["organisation", "metric", "day"], name="daily_figure_metric"),
+        ]
+        verbose_name = _("daily figure")
+        verbose_name_plural = _("daily figures")
+
+
+class MonthlyReport(models.Model):
+    """The monthly report of one organisation for one month: claimed by inserting this row, so two
+    sweeps never send it twice (insights/monthly.py)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month reported on")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "month"], name="monthly_report_once")]

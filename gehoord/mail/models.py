@@ -61,6 +61,17 @@ class OutboundMail(models.Model):
         return f"{self.kind} → {self.to_address} ({self.state})"
 
 
+class OutboundAttachment(models.Model):
+    """A file sent with an outgoing mail, stored with it in the outbox (the monthly report's PDF);
+    one with a `content_id` is shown inside the HTML part (a chart: `<img src="cid:…">`)."""
+
+    mail = models.ForeignKey(OutboundMail, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    content_id = models.CharField(max_length=100, blank=True)
+    content = models.BinaryField()
+
+
 class ReplyAddress(models.Model):
     """The unguessable token of a complaint's Reply-To address, ``reply+<token>@<reply domain>``.
 

@@ -25,12 +25,16 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from gehoord.complaints.events import EventKind
 from gehoord.complaints.models import Message, Publication
 from gehoord.complaints.notices import Notice
 from gehoord.complaints.tracking import base_url, tracking_url
-from gehoord.mail.models import AutomaticMailCount, FailingAddress, InboundMail, OutboundMail, ReplyAddress
+from gehoord.insights import monthly
+from gehoord.mail.models import (
+    AutomaticMailCount, FailingAddress, InboundMail, OutboundAttachment, OutboundMail, ReplyAddress,
+)
 from gehoord.organisations.models import Role
 
 REFERENCES_KEPT = 10
@@ -185,6 +189,49 @@ def send_staff_invitation(invitation, accept_url: str) -> OutboundMail:
             created_at=timezone.now(),
         )
     )
+
+
+def send_monthly_report(organisation, user, content, language: str, reports_url: str) -> OutboundMail:
+    """Last month's report (`content` from insights/monthly.py, in `language`) to one complaint manager:
+    the charts inside the HTML as PNG images, the whole report as a PDF attachment. About no
+    complaint; recorded with its files in one transaction, so delivery never finds it without them."""
+    with translation.override(language):
+        month = date_format(content.report.period.start, "F Y")
+        sections = [
+            {"heading": section.heading, "chart": section.chart, "first": section.first, "columns": section.columns,
+             "rows": section.rows, "image": content.images.get(section.chart.name) if section.chart else None}
+            for section in content.sections
+        ]
+        context = {
+            "organisation": organisation, "month": month, "title": content.title, "summary": monthly.summary(content.report),
+            "sections": sections, "reports_url": reports_url, "language": language,
+        }
+        subject = " ".join(render_to_string("mail/monthly_report/subject.txt", context).split())
+        body = render_to_string("mail/monthly_report/body.txt", context)
+        html = render_to_string("mail/monthly_report/body.html", {**context, "subject": subject})
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2]
+    with transaction.atomic():
+        mail = _record(
+            OutboundMail(
+                kind="monthly_report",
+                to_address=user.email.strip().lower(),
+                language=language,
+                subject=subject[:300],
+                body_text=body,
+                body_html=html,
+                message_id=f"monthly-report.{secrets.token_hex(8)}@{domain}".lower(),
+                auto_submitted="auto-generated",
+                created_at=timezone.now(),
+            )
+        )
+        OutboundAttachment.objects.bulk_create(
+            [
+                *(OutboundAttachment(mail=mail, filename=image.filename, content_type="image/png",
+                                     content_id=image.content_id, content=image.png) for image in content.images.values()),
+                OutboundAttachment(mail=mail, filename=content.pdf_name, content_type="application/pdf", content=content.pdf),
+            ]
+        )
+    return mail
 
 
 def send_password_reset(user, reset_url: str, language: str) -> OutboundMail:

@@ -18,10 +18,12 @@ mail about a complaint shows on its timeline.
 import datetime
 import logging
 import smtplib
+from email.mime.image import MIMEImage
 from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEMultipart
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -102,7 +104,7 @@ def build_message(mail: OutboundMail) -> EmailMultiAlternatives:
     # An e-mail-only company's complaint: every mail about it is the platform's, not the company's.
     from_company = complaint is not None and not (complaint.platform and not complaint.organisation.connected)
     sender = complaint.organisation.name if from_company else ""
-    message = EmailMultiAlternatives(
+    message = _Message(
         subject=mail.subject,
         body=mail.body_text,
         from_email=formataddr((sender, settings.DEFAULT_FROM_EMAIL)) if sender else settings.DEFAULT_FROM_EMAIL,
@@ -112,7 +114,35 @@ def build_message(mail: OutboundMail) -> EmailMultiAlternatives:
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
+    for attachment in mail.attachments.all():
+        content = bytes(attachment.content)
+        if attachment.content_id:
+            image = MIMEImage(content, _subtype=attachment.content_type.partition("/")[2])
+            image.add_header("Content-ID", f"<{attachment.content_id}>")
+            image.add_header("Content-Disposition", "inline", filename=attachment.filename)
+            message.inline.append(image)
+        else:
+            message.attach(attachment.filename, content, attachment.content_type)
     return message
+
+
+class _Message(EmailMultiAlternatives):
+    """A mail whose HTML may show images of its own (`cid:`): those sit beside the text and HTML in
+    a multipart/related part, so clients show them in the HTML and not as files; other files follow."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inline: list[MIMEImage] = []
+
+    def _create_alternatives(self, msg):
+        msg = super()._create_alternatives(msg)
+        if not self.inline:
+            return msg
+        related = SafeMIMEMultipart(_subtype="related", encoding=self.encoding or settings.DEFAULT_CHARSET)
+        related.attach(msg)
+        for image in self.inline:
+            related.attach(image)
+        return related
 
 
 def classify_failure(problem: Exception) -> tuple[bool, bool, str]:

@@ -11,9 +11,12 @@ from dataclasses import dataclass
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gehoord.complaints.models import Complaint
+from gehoord.insights import charts
 from gehoord.platform import public
 from gehoord.platform.registry_forms import COUNTRY_NAMES
 from gehoord.platform.models import CompanyMonth, PlatformSettings
@@ -49,25 +52,16 @@ def _page(request, queryset) -> Page:
     return Page(number, rows[:PER_PAGE], len(rows) > PER_PAGE)
 
 
-def _chart(months: list[CompanyMonth]) -> list[dict]:
-    """Bars of the monthly score, 0–100, laid out for an SVG 600 wide and 200 high (plus labels); the
-    coordinates as plain strings, so that no locale puts a decimal comma in them."""
-    bars = []
-    width = 600 / max(len(months), 1)
-    for index, month in enumerate(months):
-        height = (month.score or 0) * 1.6
-        bars.append(
-            {
-                "month": month,
-                "x": f"{index * width + 4:.1f}",
-                "width": f"{width - 8:.1f}",
-                "y": f"{180 - height:.1f}",
-                "height": f"{height:.1f}",
-                "label_x": f"{index * width + width / 2:.1f}",
-                "label_y": f"{max(16, 176 - height):.1f}",
-            }
-        )
-    return bars
+def _chart(months: list[CompanyMonth]) -> charts.Chart:
+    """The score at each month's end, 0–100, drawn as the reports' charts are (insights/charts.py)."""
+    bars = [
+        charts.Bar(date_format(month.month, "M"), month.score or 0, f"{month.score:.0f}" if month.score is not None else "–")
+        for month in months
+    ]
+    return charts.column_chart(
+        "chart-score", _("Score at the end of each month (0–100); the table gives the numbers."), bars,
+        nothing=_("No score yet."), top=100,
+    )
 
 
 @require_GET
@@ -89,7 +83,7 @@ def company(request, slug: str):
             "card": card,
             "rules": PlatformSettings.current(),
             "months": months,
-            "bars": _chart(months),
+            "chart": _chart(months) if months else None,
             "page": page,
             "complaints": [public.PublishedComplaint.of(complaint) for complaint in page.items],
         },

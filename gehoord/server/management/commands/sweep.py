@@ -7,10 +7,11 @@ from gehoord.api import idempotency
 from gehoord.complaints import attachments
 from gehoord.complaints.sweep import sweep
 from gehoord.inbound import pipeline
-from gehoord.insights import problems
+from gehoord.insights import daily, problems
 from gehoord.mail import tasks
 from gehoord.platform import autoscreen, companies, privacy, scores
 from gehoord.portal import ratelimit, submissions
+from gehoord.server import monthly_reports
 
 
 class Command(BaseCommand):
@@ -19,7 +20,8 @@ class Command(BaseCommand):
         "the mail retries that have come due, the platform complaints due to be mailed to their e-mail-only "
         "company, the forgetting of expired API idempotency keys, rate-limit counts and form sendings, the "
         "score cards that may have changed (`gehoord scores`), the embedding of new complaints' descriptions and the "
-        "hourly look for each connected organisation's recurring problems (`gehoord problems`) and, "
+        "hourly look for each connected organisation's recurring problems (`gehoord problems`), the reports' daily "
+        "figures (`gehoord summarise`), the monthly reports due (`gehoord monthly_report`) and, "
         "once an hour across all sweepers, the removal of attachment files no attachment refers to "
         "(`gehoord sweep-orphans` runs that by hand). "
         "Once by default; with --every N it repeats every N seconds until SIGTERM/SIGINT "
@@ -49,10 +51,12 @@ class Command(BaseCommand):
 def _run_due_jobs(stderr) -> None:
     """Work that time brings due: delivery retries, lost tasks, inbound mail to process again, platform
     texts the automatic screen has not read, platform complaints to mail to their company, the forgetting of expired API keys, rate-limit counts and
-    form sendings, the score cards that may have changed, the new descriptions to embed and the organisations due for a look for recurring problems."""
+    form sendings, the score cards that may have changed, the new descriptions to embed, the organisations due for a look for
+    recurring problems, the reports' daily figures and the monthly reports due."""
     for job in (tasks.requeue_due, pipeline.retry, autoscreen.screen_due, companies.notify_due,
                 idempotency.forget_expired, ratelimit.forget_expired, submissions.forget_old, scores.refresh_due,
-                privacy.anonymise_expired, problems.embed_due, problems.refresh_due):
+                privacy.anonymise_expired, problems.embed_due, problems.refresh_due, daily.summarise,
+                monthly_reports.send_due):
         try:
             job()
         except Exception as problem:  # one failing job must not stop the loop
