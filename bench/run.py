@@ -635,6 +635,7 @@ def _run_one_size(args) -> int:
                         run.extra["mails_unsent"] = server.wait_for_mail(measured_from, timeout=300)
                         run.extra["mail_drain_s"] = round(time.monotonic() - waited, 2)
                     run.extra["cpu_ms"] = meter.per_operation(before, meter.snapshot(), run.operations)
+                    run.extra.update(getattr(operation, "extra", {}))
                 runs.append(run)
         result["memory"] = {"workers": server.worker_memory(), "main": server.main_memory()}
         result["mails_at_sink"] = len(server.sink.messages)
@@ -954,7 +955,7 @@ class Server:
             client.close()
 
     def skip_reason(self, key: str) -> str:
-        if key.endswith("_desk") and self.desk_problem:
+        if (key.endswith("_desk") or key.startswith("register_")) and self.desk_problem:
             return self.desk_problem
         if key.endswith("_moderation") and self.moderation_problem:
             return self.moderation_problem
@@ -1160,6 +1161,31 @@ def _http_workloads(fixture: Fixture, server: Server) -> list[tuple]:
         path = f"/moderatie/bedrijven/{slug}/rapport/?{rng.choice(periods)}"
         status, data, _ = client.request("GET", path)
         return _expect(status, 200, "GET", path, data)
+    register_paths, export_path, export_rows = _register_paths(fixture)
+
+    def register_filter(client: Http, rng: random.Random):
+        # Each filter in turn, the first page (newest first), as a person opening the register would.
+        path = register_paths[register_filter.turn % len(register_paths)]
+        register_filter.turn += 1
+        status, data, _ = client.request("GET", path)
+        return _expect(status, 200, "GET", path, data)
+
+    register_filter.turn = 0
+
+    def register_export_csv(client: Http, rng: random.Random):
+        begin = time.perf_counter()
+        status, data, _ = client.request("GET", export_path)
+        seconds = time.perf_counter() - begin
+        if problem := _expect(status, 200, "GET", export_path, data):
+            return problem
+        rows = data.count(b"\n") - 1  # the header line
+        register_export_csv.extra = {
+            "export_path": export_path, "rows": rows, "expected_rows": export_rows,
+            "rows_per_second": round(rows / seconds), "worker_rss_mb_after": server.worker_memory(),
+        }
+        return None if rows >= export_rows else f"{rows} rows exported, {export_rows} expected"
+
+    register_export_csv.extra = {}
 
     return [
         ("file_api", "1 file a complaint (API)", file_complaint, api),
@@ -1173,7 +1199,40 @@ def _http_workloads(fixture: Fixture, server: Server) -> list[tuple]:
         ("public_complaint", "8 published complaint (public)", public_complaint, anonymous),
         ("reports_desk", "9 report page, a period (desk)", reports_desk, desk),
         ("reports_moderation", "9 report on a company (moderators)", reports_moderation, moderator),
+        ("register_filter", "9 register, first page, one filter (desk)", register_filter, desk),
+        ("register_export_csv", "9 register CSV export of ~100k rows (desk)", register_export_csv, desk),
     ]
+
+
+def _register_paths(fixture: Fixture) -> tuple[list[str], str, int]:
+    """The register's first page under each single filter, and an export of about 100k rows (the
+    complaints received since a date; fewer on the smaller sizes)."""
+    from gehoord.complaints.models import Complaint
+
+    complaints = Complaint.objects.filter(organisation_id=fixture.organisation_id)
+    base = f"/desk/{fixture.slug}/register/"
+    handler = complaints.exclude(handler=None).values_list("handler_id", flat=True).first()
+    product = complaints.exclude(product="").values_list("product", flat=True).first() or ""
+    oldest_of_100k = complaints.order_by("-received_at", "-id").values_list("received_at", flat=True)[
+        min(100_000, fixture.org_complaints) - 1]
+    month_ago = (fixture.generated_at - datetime.timedelta(days=30)).date().isoformat()
+    filters = [
+        "status=closed", "status=open", "stage=2", f"category={fixture.category}", "channel=email",
+        f"handler={handler}", "handler=none", f"product={urllib.parse.quote(product)}", "outcome=upheld",
+        "kept=missed", "kept=met", f"received_from={month_ago}", "due=overdue",
+        f"q={urllib.parse.quote(SEARCH_TERMS[fixture.language][0])}", "order=oldest", "order=reference",
+    ]
+    # The register reads a typed date in the organisation's time zone.
+    from zoneinfo import ZoneInfo
+
+    from gehoord.organisations.models import Organisation
+
+    zone = ZoneInfo(Organisation.objects.get(pk=fixture.organisation_id).time_zone)
+    since = oldest_of_100k.astimezone(zone).date()
+    start = datetime.datetime.combine(since, datetime.time(), tzinfo=zone)
+    export_rows = complaints.filter(received_at__gte=start).count()
+    since = since.isoformat()
+    return [f"{base}?{query}" for query in filters], f"{base}export.csv?received_from={since}", export_rows
 
 
 def _inprocess_workloads(fixture: Fixture) -> list[tuple]:

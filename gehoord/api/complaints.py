@@ -8,7 +8,7 @@ from typing import Literal
 from django.conf import settings
 from django.core.files.base import File
 from django.db.models import Prefetch
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import translation
 from ninja import Field as SchemaField
 from ninja import Query, Router
@@ -19,8 +19,10 @@ from gehoord.complaints import actions, events, lifecycle, selection
 from gehoord.complaints.actors import Actor
 from gehoord.complaints.attachments import Upload
 from gehoord.complaints.intake import NewComplaint, file_complaint
-from gehoord.complaints.models import Channel, Complaint, Message, Stage, Status
+from gehoord.complaints.models import Channel, Complaint, Message, Outcome, Stage, Status
 from gehoord.errors import InvalidInput, NotFound
+from gehoord.insights import exports, register
+from gehoord.insights.models import RegisterExport
 from gehoord.organisations.models import Category, CategoryField, Membership
 from gehoord.platform import autoscreen
 
@@ -194,7 +196,7 @@ def create_complaint(request: HttpRequest, payload: schemas.ComplaintIn):
     return Answer(201, _detail(complaint, actor, attachments=attachments, resolutions=[], outcome_letters=[]))
 
 
-class ComplaintFilters(schemas.Clean):
+class RegisterFilters(schemas.Clean):
     status: Literal[(selection.OPEN, *Status.values)] | None = SchemaField(
         None, description="A status, or 'open' for every open one"
     )
@@ -206,11 +208,22 @@ class ComplaintFilters(schemas.Clean):
         max_length=200,
         description="Words, a reference, order number, name, e-mail address or phone number (full text, Dutch stemming)",
     )
+    channel: Channel | None = None
+    product: str | None = SchemaField(None, max_length=200, description="The product as stored, in any case")
+    outcome: Outcome | None = None
+    deadlines: Literal[selection.KEPT, selection.MISSED] | None = SchemaField(
+        None, description="'met': every deadline so far met in time; 'missed': one missed or met late"
+    )
     received_after: schemas.Instant | None = SchemaField(None, description="ISO 8601, with its time zone")
     received_before: schemas.Instant | None = SchemaField(None, description="ISO 8601, with its time zone")
-    order: Literal[selection.BY_RECEIVED, selection.BY_DEADLINE] = SchemaField(
-        selection.BY_RECEIVED, description="'received': newest first; 'deadline': the nearest running deadline first (the queue)"
+    order: Literal[selection.ORDERS] = SchemaField(
+        selection.BY_RECEIVED,
+        description="'received': newest first; 'oldest': oldest first; 'deadline': the nearest running deadline "
+        "first (the queue); 'reference': by reference",
     )
+
+
+class ComplaintFilters(RegisterFilters):
     limit: int = SchemaField(25, ge=1, le=100)
     # Bounded so that offset + limit always fits the database's integers (else a 500, not a 422).
     offset: int = SchemaField(0, ge=0, le=1_000_000_000)
@@ -226,16 +239,7 @@ SUMMARY_COLUMNS = (
 @router.get("/complaints", response={200: schemas.ComplaintList, **ERRORS}, summary="List complaints")
 def list_complaints(request: HttpRequest, filters: Query[ComplaintFilters]):
     organisation = _organisation(request)
-    chosen = selection.Selection(
-        status=filters.status or selection.ALL,
-        stage=filters.stage,
-        category=filters.category or "",
-        handler=_handler_id(organisation, filters.handler),
-        q=filters.q or "",
-        received_after=filters.received_after,
-        received_before=filters.received_before,
-        order=filters.order,
-    )
+    chosen = _chosen(organisation, filters)
     if chosen.handler is None and filters.handler:
         complaints = Complaint.objects.none()  # nobody of that name works here
     else:
@@ -251,6 +255,48 @@ def list_complaints(request: HttpRequest, filters: Query[ComplaintFilters]):
         "count": None if filters.q else complaints.count(),
         "has_more": len(rows) > filters.limit,
     }
+
+
+def _chosen(organisation, filters: RegisterFilters) -> selection.Selection:
+    return selection.Selection(
+        status=filters.status or selection.ALL,
+        stage=filters.stage,
+        category=filters.category or "",
+        handler=_handler_id(organisation, filters.handler),
+        channel=filters.channel or "",
+        q=filters.q or "",
+        product=filters.product or "",
+        outcome=filters.outcome or "",
+        kept=filters.deadlines or "",
+        received_after=filters.received_after,
+        received_before=filters.received_before,
+        order=filters.order,
+    )
+
+
+@router.get(
+    "/register.csv",
+    response={**ERRORS},
+    summary="Export the register as CSV",
+    description="Every complaint the filters select (as GET /complaints, all pages), streamed as CSV in the "
+    "organisation's time zone and the request's language; cells a spreadsheet would run as a formula start "
+    "with an apostrophe. Each export is an entry of the organisation's access log.",
+    openapi_extra={"responses": {200: {"description": "The register as CSV (UTF-8 with a byte order mark)",
+                                       "content": {"text/csv": {"schema": {"type": "string"}}}}}},
+)
+def export_register(request: HttpRequest, filters: Query[RegisterFilters]):
+    organisation = _organisation(request)
+    chosen = _chosen(organisation, filters)
+    if chosen.handler is None and filters.handler:
+        complaints = register.register(organisation, chosen).none()
+    else:
+        complaints = register.register(organisation, chosen)
+    entry = exports.record(organisation, _actor(request), RegisterExport.Format.CSV, filters.model_dump(exclude_none=True, mode="json"))
+    response = StreamingHttpResponse(
+        exports.csv_lines(entry, complaints), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="klachtenregister-{organisation.slug}.csv"'
+    return response
 
 
 def _handler_id(organisation, username: str | None) -> int | str | None:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gehoord.complaints import events
 from gehoord.desk.privacy_forms import AccessLogFilter, PersonExportForm
 from gehoord.desk.settings_views import _page, admin_view
+from gehoord.insights import exports
 from gehoord.organisations import settings as org_settings
 from gehoord.platform import access_log, data_export, privacy
 from gehoord.platform.data_export import Purpose
@@ -31,9 +32,14 @@ def log(request, organisation):
         event.label = events.label(event.kind)
         purpose = event.data.get("purpose")
         event.purpose = Purpose(purpose).label if purpose in Purpose.values else ""
+    # The register's exports (each of many complaints at once) beside the log of single complaints.
+    register_exports = exports.logged(
+        organisation, staff_id=chosen.get("staff"), since=chosen.get("since"), until=chosen.get("until")
+    )[:PER_PAGE]
     query = request.GET.copy()
     query.pop("page", None)
-    return _page(request, "privacy/access_log.html", form=form, page=page, query=query.urlencode())
+    return _page(request, "privacy/access_log.html", form=form, page=page, query=query.urlencode(),
+                 register_exports=register_exports)
 
 
 @never_cache

@@ -1,6 +1,6 @@
 from django.urls import include, path, register_converter
 
-from gehoord.desk import invitation_views, problem_views, triage_views, views, work_views
+from gehoord.desk import invitation_views, problem_views, register_views, triage_views, views, work_views
 
 
 class AnyReference:
@@ -24,6 +24,11 @@ urlpatterns: list = [
     path("<slug:org>/", views.queue, name="queue"),
     path("<slug:org>/intake/", views.intake, name="intake"),
     path("<slug:org>/bulk/", work_views.bulk_action, name="bulk"),
+    path("<slug:org>/register/", register_views.register_page, name="register"),
+    path("<slug:org>/register/export.<str:fmt>", register_views.register_export, name="register_export"),
+    path("<slug:org>/views/", register_views.saved_view_create, name="saved_view_create"),
+    path("<slug:org>/views/<int:pk>/rename/", register_views.saved_view_rename, name="saved_view_rename"),
+    path("<slug:org>/views/<int:pk>/delete/", register_views.saved_view_delete, name="saved_view_delete"),
     path("<slug:org>/invitation/<str:token>/", invitation_views.invitation, name="invitation"),
     # The complaint page last: a reference may hold a "/", so it would also match the pages below it.
     path("<slug:org>/k/<reference:reference>/action/<str:action>/", views.action, name="action"),

@@ -29,7 +29,7 @@ from gehoord.complaints.attachments import open_stored
 from gehoord.complaints.events import EventKind
 from gehoord.complaints.intake import file_complaint
 from gehoord.complaints.models import Channel, Outcome, Resolution, Stage, Status
-from gehoord.desk import forms, queries
+from gehoord.desk import forms, queries, saved_view_panel
 from gehoord.desk.access import HANDLING_ROLES, organisations_of, staff_view
 from gehoord.errors import DomainError, InvalidInput
 from gehoord.organisations import settings as org_settings
@@ -103,8 +103,8 @@ def _entry_url(organisation, roles: set[str]) -> str | None:
 @desk_view
 @require_safe
 def queue(request, organisation):
-    staff = queries.staff_of(organisation)
-    filter_form = forms.QueueFilterForm(request.GET, categories=queries.categories_of(organisation), staff=staff)
+    categories, staff = queries.categories_of(organisation), queries.staff_of(organisation)
+    filter_form = forms.QueueFilterForm(request.GET, categories=categories, staff=staff)
     chosen = filter_form.chosen(request.user)
     page, counts = queries.queue_page(organisation, chosen, request.GET.get("page"))
     context = {
@@ -120,7 +120,13 @@ def queue(request, organisation):
         "bulk_form": forms.BulkActionForm(initial={"back": request.GET.urlencode()}, staff=staff),
         "bulk_limit": bulk.MAX_COMPLAINTS,
     }
-    template = "desk/_queue_list.html" if _is_htmx(request) else "desk/queue.html"
+    if _is_htmx(request):
+        template = "desk/_queue_list.html"
+    else:
+        template = "desk/queue.html"
+        context.update(saved_view_panel.context(
+            request, organisation, "queue", lambda query: forms.QueueFilterForm(query, categories=categories, staff=staff)
+        ))
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gehoord.complaints.models import Complaint
-from gehoord.organisations.models import Organisation
+from gehoord.organisations.models import Organisation, Team
 
 
 class ComplaintEmbedding(models.Model):
@@ -180,3 +180,56 @@ class MonthlyReport(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "month"], name="monthly_report_once")]
+
+
+class RegisterExport(models.Model):
+    """One export of the register (CSV or XLSX, from the desk or the API): an entry of the
+    organisation's access log (SPEC 10) with who, when, which filters and how many rows. Written
+    before the first row is sent; `rows` is set when the stream ends, also when it was cut off."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="register_exports")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    format = models.CharField(max_length=4, choices=Format)
+    filters = models.JSONField(default=dict, blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    finished = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-created_at", "-id"], name="register_export_org_created")]
+
+
+class SavedView(models.Model):
+    """A named set of filters and an order of the register or the queue (issue 15): a person's own,
+    or shared with one of the organisation's teams. `query` is the page's query string, parsed by
+    the page's own filter form each time it is used, so a view never holds a value the form refuses."""
+
+    class Page(models.TextChoices):
+        QUEUE = "queue", _("queue")
+        REGISTER = "register", _("register")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="saved_views")
+    page = models.CharField(max_length=10, choices=Page)
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(max_length=2000, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="saved_views", verbose_name=_("shared with")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["organisation", "page", "owner"], name="saved_view_org_page_owner")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="saved_view_has_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -29,6 +29,7 @@ ENDPOINTS = {
     "/api/v1/complaints/{reference}/messages": {"post"},
     **{f"/api/v1/complaints/{{reference}}/actions/{action}": {"post"} for action in ACTION_BODIES},
     "/api/v1/categories": {"get"},
+    "/api/v1/register.csv": {"get"},
 }
 # The platform's public read-only API: no token (test_public_api.py checks it).
 PUBLIC_ENDPOINTS = {
@@ -114,13 +115,16 @@ def test_the_list_documents_its_filters_and_bounds(spec):
     parameters = {p["name"]: p for p in spec["paths"]["/api/v1/complaints"]["get"]["parameters"]}
 
     assert set(parameters) == {
-        "status", "stage", "category", "handler", "q", "received_after", "received_before", "order", "limit", "offset"
+        "status", "stage", "category", "handler", "channel", "product", "outcome", "deadlines", "q",
+        "received_after", "received_before", "order", "limit", "offset",
     }
     assert all(p["in"] == "query" and not p.get("required") for p in parameters.values())
     limit = parameters["limit"]["schema"]
     assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 100, 25)
     assert set(parameters["status"]["schema"]["anyOf"][0]["enum"]) >= {"open", "acknowledged", "escalated", "closed"}
-    assert parameters["order"]["schema"]["enum"] == ["received", "deadline"]
+    assert parameters["order"]["schema"]["enum"] == ["deadline", "received", "oldest", "reference"]
+    exported = {p["name"] for p in spec["paths"]["/api/v1/register.csv"]["get"]["parameters"]}
+    assert exported == set(parameters) - {"limit", "offset"}
     assert set(spec["components"]["schemas"]["Stage"]["enum"]) == {1, 2, 3, 4}
 
 
