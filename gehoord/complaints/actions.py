@@ -429,6 +429,7 @@ def escalate(complaint: Complaint, *, by: Actor, reason: str = "") -> Complaint:
             pending.responded_at = timezone.now()
             pending.save(update_fields=["response", "responded_at"])
         from_stage = complaint.stage
+        previous_handler_id = complaint.handler_id
         complaint.stage = lifecycle.next_stage(complaint)
         complaint.escalation_requested_at = timezone.now()
         complaint.handler = None
@@ -441,6 +442,7 @@ def escalate(complaint: Complaint, *, by: Actor, reason: str = "") -> Complaint:
             by,
             from_stage=from_stage,
             to_stage=complaint.stage,
+            previous_handler_id=previous_handler_id,
             reason=_text(reason, "reason", required=False),
         )
         notices.tell(complaint, Notice.ESCALATION_RECEIVED)
@@ -748,14 +750,6 @@ def record_personal_data_view(complaint: Complaint, *, by: Actor) -> None:
 # --- what time does: the deadline sweep's actions ---------------------------------------------
 
 
-def _responsible_staff(complaint: Complaint) -> list:
-    """Whom a deadline concerns: the handler, else every complaint manager of the organisation."""
-    if complaint.handler is not None:
-        return [complaint.handler]
-    managers = Membership.objects.filter(organisation=complaint.organisation, role=Role.MANAGER).select_related("user")
-    return [membership.user for membership in managers]
-
-
 def _owned(deadline, complaint: Complaint):
     if deadline.complaint_id != complaint.pk:
         raise ValueError(f"Deadline {deadline.pk} is not one of complaint {complaint.pk}'s")
@@ -765,8 +759,8 @@ def _owned(deadline, complaint: Complaint):
 @lifecycle.action(label=gettext_lazy("remind of a deadline"), sources=ALL_STATES, target=None, who={SYSTEM},
                   parameters=("deadline", "at"))
 def remind(complaint: Complaint, *, by: Actor, deadline, at: datetime.datetime) -> Complaint:
-    """Remind the staff responsible that `deadline` is near (at the policy's reminder time); on the
-    platform, an e-mail-only company itself."""
+    """Remind the staff responsible that `deadline` is near (at the policy's reminder time: their
+    notification follows from the event); on the platform, an e-mail-only company itself."""
     with _performing("remind", complaint, by) as complaint:
         deadline = _owned(deadline, complaint)
         deadline.reminded_at = at
@@ -777,14 +771,14 @@ def remind(complaint: Complaint, *, by: Actor, deadline, at: datetime.datetime) 
             notices.tell(complaint, Notice.COMPANY_REMINDER, deadline=deadline)
         else:
             timeline.record(complaint, EventKind.DEADLINE_REMINDER_SENT, by, deadline_kind=deadline.kind, due_at=deadline.due_at)
-            notices.tell(complaint, Notice.DEADLINE_REMINDER, deadline=deadline, staff=_responsible_staff(complaint))
     return complaint
 
 
 @lifecycle.action(label=gettext_lazy("mark a deadline missed"), sources=ALL_STATES, target=None, who={SYSTEM},
                   parameters=("deadline", "at"))
 def mark_missed(complaint: Complaint, *, by: Actor, deadline, at: datetime.datetime) -> Complaint:
-    """The due instant passed without the action that meets the deadline: recorded, and the staff told."""
+    """The due instant passed without the action that meets the deadline: recorded (the staff's
+    notifications follow from the event)."""
     with _performing("mark_missed", complaint, by) as complaint:
         deadline = _owned(deadline, complaint)
         deadline.missed_at = at
@@ -793,7 +787,6 @@ def mark_missed(complaint: Complaint, *, by: Actor, deadline, at: datetime.datet
             complaint, EventKind.DEADLINE_MISSED, by, deadline_kind=deadline.kind, stage=deadline.stage,
             due_at=deadline.due_at,
         )
-        notices.tell(complaint, Notice.DEADLINE_MISSED, deadline=deadline, staff=_responsible_staff(complaint))
     return complaint
 
 

@@ -109,7 +109,7 @@ TYPES: dict[EventKind, EventType] = {
     EventKind.RESOLUTION_ACCEPTED: _type(visible=True, plain=("resolution_id",)),
     EventKind.RESOLUTION_REJECTED: _type(visible=True, plain=("resolution_id", "escalation_possible")),
     EventKind.ESCALATED: _type(
-        visible=True, plain=("from_stage", "to_stage"), personal=("reason",), for_consumer=_("Escalation requested")
+        visible=True, plain=("from_stage", "to_stage", "previous_handler_id"), personal=("reason",), for_consumer=_("Escalation requested")
     ),
     EventKind.DECIDED: _type(visible=True, plain=("decision", "stage", "letter_id"), for_consumer=_("Decision taken")),
     EventKind.CLOSED: _type(

@@ -27,9 +27,6 @@ class Notice(enum.StrEnum):
     PROGRESS_UPDATE = "progress_update"
     # The reason and the new date of an extended deadline (seeds 002, 003).
     DEADLINE_EXTENSION = "deadline_extension"
-    # To the staff responsible for the complaint.
-    DEADLINE_REMINDER = "deadline_reminder"
-    DEADLINE_MISSED = "deadline_missed"
     # A moderator withheld a complaint or a reply from publication: to its author, with the reason.
     SCREENING_DECISION = "screening_decision"
     # The platform and its e-mail-only companies (seed 004). To the company's registry address:

@@ -2,7 +2,7 @@
 
 Run every minute (`gehoord sweep --every 60`, started by `gehoord serve`). For each deadline
 whose `next_check_at` has come it runs the lifecycle's actions of time: `remind` the handler ahead
-of the due instant, `mark_missed` a missed deadline (telling the handler or the managers),
+of the due instant, `mark_missed` a missed deadline (the handler and the managers are told),
 `send_progress_update` to the consumer when a `respond` deadline passed without an answer, and
 `assign` an unresolved complaint to the complaint manager where the policy says so (seed 001).
 The actions write the timeline and tell the people; the sweep only decides which one is due.

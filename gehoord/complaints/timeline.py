@@ -1,5 +1,12 @@
 """Writing to a complaint's timeline. Events are immutable; this is the one place that creates them, and
-the one that may redact them (erasure and retention, `redact`)."""
+the one that may redact them (erasure and retention, `redact`).
+
+What follows from an event for people other than the consumer (the staff's notifications) is
+decided by a layer above this one, which plugs itself in as a follower (`follow`) when Django
+starts; each follower sees every event as it is recorded, in the recording transaction.
+"""
+
+from collections.abc import Callable
 
 import datetime
 
@@ -12,10 +19,22 @@ from gehoord.complaints.events import EventKind
 from gehoord.complaints.models import ActorKind, Complaint, Event
 
 
+Follower = Callable[[Event, Complaint], None]
+
+_followers: list[Follower] = []
+
+
+def follow(follower: Follower) -> None:
+    """Have `follower(event, complaint)` called for every event recorded from now on (once per follower)."""
+    if follower not in _followers:
+        _followers.append(follower)
+
+
 def record(complaint: Complaint, kind: EventKind, by: Actor, **data) -> Event:
-    """One event of `kind`, with the payload its declaration allows (complaints/events.py)."""
+    """One event of `kind`, with the payload its declaration allows (complaints/events.py), shown to
+    the followers with the complaint as the action left it so far."""
     kind = EventKind(kind)
-    return Event.objects.create(
+    event = Event.objects.create(
         complaint=complaint,
         kind=kind,
         created_at=timezone.now(),
@@ -25,6 +44,9 @@ def record(complaint: Complaint, kind: EventKind, by: Actor, **data) -> Event:
         consumer_visible=events.TYPES[kind].consumer_visible,
         data=events.payload(kind, data),
     )
+    for follower in _followers:
+        follower(event, complaint)
+    return event
 
 
 def record_unless_recent(complaint: Complaint, kind: EventKind, by: Actor, *, within: datetime.timedelta) -> bool:

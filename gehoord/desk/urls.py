@@ -44,6 +44,7 @@ urlpatterns: list = [
     path("<slug:org>/settings/", include("gehoord.desk.settings_urls")),
     path("<slug:org>/reports/problems/", problem_views.problems_page, name="problems"),
     path("<slug:org>/reports/", include("gehoord.desk.insight_urls")),
+    path("<slug:org>/notifications/", include("gehoord.desk.notification_urls")),
     path("<slug:org>/triage/", triage_views.triage, name="triage"),
     path("<slug:org>/triage/<int:pk>/", triage_views.triage_mail, name="triage_mail"),
     path("<slug:org>/triage/<int:pk>/attach/", triage_views.triage_attach, name="triage_attach"),

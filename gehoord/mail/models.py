@@ -1,7 +1,11 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
+
+from gehoord.policies.models import DEADLINE_KIND_LABELS
 
 
 class OutboundMail(models.Model):
@@ -261,3 +265,110 @@ class InboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_address}: {self.subject}"[:120]
+
+
+class NotificationKind(models.TextChoices):
+    """What a staff member is told about (mail/staff_notifications.py decides who, from the timeline).
+
+    The deadline kinds keep the names their mails had before notifications existed, so the outbox
+    and the data generator name them as before.
+    """
+
+    NEW_COMPLAINT = "new_complaint", _("A new complaint in my team")
+    ASSIGNED = "assigned", _("A complaint assigned to me")
+    CONSUMER_ANSWERED = "consumer_answered", _("The consumer answered or added evidence")
+    PROPOSAL_REJECTED = "proposal_rejected", _("The consumer rejected a proposal")
+    ESCALATION_REQUESTED = "escalation_requested", _("The consumer asked for escalation")
+    ESCALATION_ARRIVED = "escalation_arrived", _("An escalation arrived at my stage")
+    DEADLINE_REMINDER = "deadline_reminder", _("A deadline of mine is near")
+    DEADLINE_MISSED = "deadline_missed", _("A deadline was missed")
+
+
+_DEADLINE_KINDS = frozenset({NotificationKind.DEADLINE_REMINDER, NotificationKind.DEADLINE_MISSED})
+_TITLES = {
+    NotificationKind.NEW_COMPLAINT: _("New complaint"),
+    NotificationKind.ASSIGNED: _("Assigned to you"),
+    NotificationKind.CONSUMER_ANSWERED: _("The consumer answered"),
+    NotificationKind.PROPOSAL_REJECTED: _("The consumer rejected the proposal"),
+    NotificationKind.ESCALATION_REQUESTED: _("The consumer asked for escalation"),
+    NotificationKind.ESCALATION_ARRIVED: _("Escalated to your stage"),
+}
+
+
+class StaffNotificationQuerySet(models.QuerySet):
+    def for_recipient(self, user, organisation) -> "StaffNotificationQuerySet":
+        """A person's own notifications at one organisation: the only way the desk reads them."""
+        return self.filter(recipient=user, organisation=organisation)
+
+    def unread(self) -> "StaffNotificationQuerySet":
+        return self.filter(read_at__isnull=True)
+
+
+class StaffNotification(models.Model):
+    """One thing a staff member is told about a complaint: the bell in the desk, and a mail when
+    their settings ask for one. Written in the transaction of the event that causes it; holds no
+    personal data of its own (the complaint's page shows that, to those allowed to see it)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey("complaints.Event", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30, choices=NotificationKind)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    mail = models.ForeignKey(OutboundMail, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = StaffNotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "recipient"], name="staff_notification_once_per_event"),
+        ]
+        indexes = [
+            # The bell: one count of a person's unread notifications on every desk page.
+            models.Index(
+                fields=["recipient", "organisation"], name="staff_notification_unread", condition=Q(read_at__isnull=True)
+            ),
+            models.Index(fields=["recipient", "organisation", "-created_at", "-id"], name="staff_notification_list"),
+        ]
+        verbose_name = _("staff notification")
+        verbose_name_plural = _("staff notifications")
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id} ({self.complaint_id})"
+
+    def title(self) -> str:
+        """What happened, in the current language, without the reference (the bell and the mail add it)."""
+        if self.kind == NotificationKind.DEADLINE_REMINDER:
+            return gettext("Deadline coming up: %(kind)s") % {"kind": self.deadline_label()}
+        if self.kind == NotificationKind.DEADLINE_MISSED:
+            return gettext("Deadline missed: %(kind)s") % {"kind": self.deadline_label()}
+        return str(_TITLES.get(self.kind, self.kind))
+
+    def deadline_label(self) -> str:
+        """A deadline notification's kind of deadline ("resolution"), in the current language."""
+        return str(DEADLINE_KIND_LABELS.get(self.event.data.get("deadline_kind"), "")) if self.kind in _DEADLINE_KINDS else ""
+
+    def due_at(self) -> datetime.datetime | None:
+        """A deadline notification's due instant."""
+        value = self.event.data.get("due_at") if self.kind in _DEADLINE_KINDS else None
+        return datetime.datetime.fromisoformat(value) if value else None
+
+
+class NotificationSettings(models.Model):
+    """A staff member's choices: which kinds also come by mail (the bell always shows every kind),
+    and the language of those mails. No row: the defaults (mail/staff_notifications.py)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings")
+    # The kinds that come by mail; the others come to the bell only.
+    by_mail = models.JSONField(default=list, blank=True)
+    # "" for the organisation's language.
+    language = models.CharField(max_length=2, blank=True)
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {', '.join(self.by_mail)}"

@@ -33,7 +33,7 @@ from gehoord.complaints.notices import Notice
 from gehoord.complaints.tracking import base_url, tracking_url
 from gehoord.insights import monthly
 from gehoord.mail.models import (
-    AutomaticMailCount, FailingAddress, InboundMail, OutboundAttachment, OutboundMail, ReplyAddress,
+    AutomaticMailCount, FailingAddress, InboundMail, NotificationKind, OutboundAttachment, OutboundMail, ReplyAddress,
 )
 from gehoord.organisations.models import Role
 
@@ -111,14 +111,25 @@ def send_company_forward(complaint, message) -> None:
     _queue("company_forward", complaint, to_company=True, message=message)
 
 
-def send_deadline_reminder(complaint, deadline, staff) -> None:
-    for person in staff:
-        _queue("deadline_reminder", complaint, deadline=deadline, to=person.email, language=complaint.organisation.language)
-
-
-def send_deadline_missed(complaint, deadline, staff) -> None:
-    for person in staff:
-        _queue("deadline_missed", complaint, deadline=deadline, to=person.email, language=complaint.organisation.language)
+def send_staff_notification(notification, address: str, language: str) -> OutboundMail | None:
+    """A staff member's notification (mail/staff_notifications.py), by mail, with the link that opens
+    the complaint in the desk; counted against the address's daily limit like every automatic mail."""
+    organisation = notification.complaint.organisation
+    with translation.override(language):
+        title, deadline_kind = notification.title(), notification.deadline_label()
+    return _queue(
+        "staff_notification",
+        notification.complaint,
+        kind=notification.kind,
+        to=address,
+        language=language,
+        title=title,
+        deadline_kind=deadline_kind,
+        due_at=notification.due_at(),
+        missed=notification.kind == NotificationKind.DEADLINE_MISSED,
+        open_url=base_url() + reverse("desk:notification_open", args=[organisation.slug, notification.pk]),
+        settings_url=base_url() + reverse("desk:notification_settings", args=[organisation.slug]),
+    )
 
 
 def send_screening_decision(complaint, message=None) -> None:
@@ -336,8 +347,6 @@ SENDERS = {
     Notice.CLOSING: send_closing,
     Notice.PROGRESS_UPDATE: send_progress_update,
     Notice.DEADLINE_EXTENSION: send_deadline_extension,
-    Notice.DEADLINE_REMINDER: send_deadline_reminder,
-    Notice.DEADLINE_MISSED: send_deadline_missed,
     Notice.SCREENING_DECISION: send_screening_decision,
     Notice.COMPANY_COMPLAINT: send_company_complaint,
     Notice.COMPANY_REPLY: send_company_reply,
@@ -487,9 +496,12 @@ def _queue(
     language: str = "",
     new_complaint: bool = False,
     to_company: bool = False,
+    kind: str = "",
     **context,
 ) -> OutboundMail | None:
     """Render and record one mail; by default to the complainant, in the complainant's language.
+
+    `kind`: what the outbox calls the mail, where it is not the template's name.
 
     `new_complaint`: the complaint was created in this transaction, so it has no mail and no reply
     address yet. `to_company`: to an e-mail-only company's registry address, in its language, with
@@ -523,7 +535,7 @@ def _queue(
         in_reply_to, references = "", []
     mail = OutboundMail(
         complaint=complaint,
-        kind=template,
+        kind=kind or template,
         to_address=to,
         language=language,
         subject=subject[:300],

@@ -175,9 +175,10 @@ def test_filing_with_attachments_does_not_query_per_file(warm_api, acme):
 
 
 def test_filing_reads_back_nothing_it_has_just_written(warm_api):
-    """Filing reads the token, the policy, the category and its fields, and the deadlines that the
-    acknowledgement meets; everything else is writing, and the answer is the complaint as filed,
-    with the actions it allows (whether there is another category to set is one more read)."""
+    """Filing reads the token, the policy, the category and its fields, the staff to notify of the
+    new complaint (none at this organisation), and the deadlines that the acknowledgement meets;
+    everything else is writing, and the answer is the complaint as filed, with the actions it allows
+    (whether there is another category to set is one more read)."""
     with CaptureQueriesContext(connection) as captured:
         response = warm_api.post("/complaints", carol_payload())
 
@@ -186,11 +187,11 @@ def test_filing_reads_back_nothing_it_has_just_written(warm_api):
     read = [re.search(r'FROM "(\w+)"', sql).group(1) for sql in statements if sql.startswith("SELECT")]
     assert read == [
         "api_apitoken", "policies_policyversion", "organisations_category", "organisations_categoryfield",
-        "policies_deadline", "organisations_category",
+        "organisations_membership", "policies_deadline", "organisations_category",
     ]
     # In production the test transaction's savepoint and its release are BEGIN and COMMIT, and the
-    # acknowledgement's delivery task is one more INSERT once committed: 20 statements.
-    assert len(statements) <= 19, statements
+    # acknowledgement's delivery task is one more INSERT once committed: 21 statements.
+    assert len(statements) <= 20, statements
     filed = response.json()
     assert filed["status"] == "acknowledged"
     assert {**filed, "timeline": None} == warm_api.get(f"/complaints/{filed['reference']}").json()

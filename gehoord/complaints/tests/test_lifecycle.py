@@ -584,7 +584,7 @@ def test_carol_escalates_to_the_complaint_manager(reach, carol, as_alice, alice)
     assert complaint.escalation_requested_at is not None
     event = last_event(complaint)
     assert (event.kind, event.actor_kind, event.consumer_visible) == ("escalated", "consumer", True)
-    assert event.data == {"from_stage": 1, "to_stage": 2, "reason": "Ik krijg geen antwoord."}
+    assert event.data == {"from_stage": 1, "to_stage": 2, "previous_handler_id": alice.pk, "reason": "Ik krijg geen antwoord."}
     assert len(mails(complaint, "escalation_received")) == 1
     # The first line's clock stops: its answer is no longer awaited.
     assert Deadline.objects.get(complaint=complaint, kind="respond").cancelled_at == complaint.escalation_requested_at

@@ -20,11 +20,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 STORE_QUERIES = 1
 # BEGIN; the row, locked; our mails in the thread with their complaint (the match, in one query);
 # clearing the sender's failing address; actions.add_message (a savepoint, the complaint locked,
-# the message, its event, the release); the row's outcome; COMMIT.
-PROCESS_QUERIES = 11
+# the message, its event, the staff to notify of it (none at this Acme), the release); the row's
+# outcome; COMMIT.
+PROCESS_QUERIES = 12
 
 
-def test_a_reply_to_our_mail_is_stored_in_one_query_and_processed_in_eleven(complaint):
+def test_a_reply_to_our_mail_is_stored_in_one_query_and_processed_in_twelve(complaint):
     acknowledgement = OutboundMail.objects.get(complaint=complaint, kind="acknowledgement")
     raw = make_mail(subject=f"Re: [{complaint.reference}] Uw klacht", body="Wanneer komt de monteur?",
                     in_reply_to=acknowledgement.message_id)
