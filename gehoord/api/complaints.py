@@ -450,7 +450,8 @@ def list_categories(request: HttpRequest):
     return [
         {
             "slug": category.slug,
-            "name": category.name,
+            "name": category.local_name,
+            "names": {"nl": category.name, "en": category.name_en},
             "description": category.description,
             "fields": [
                 {

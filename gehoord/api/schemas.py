@@ -458,6 +458,7 @@ class FieldOut(Schema):
 
 class CategoryOut(Schema):
     slug: str
-    name: str
+    name: str = Field(description="The name in the language of the request (Accept-Language; English by default)")
+    names: dict[str, str] = Field(description="The name per language (nl, en); empty where none is given")
     description: str
     fields: list[FieldOut]

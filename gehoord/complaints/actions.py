@@ -551,6 +551,7 @@ def refer(complaint: Complaint, *, by: Actor, body: str) -> Complaint:
         complaint.referred_to = _text(body, "body", limit=200)
         complaint.stage = Stage.EXTERNAL
         timeline.record(complaint, EventKind.REFERRED, by, body=complaint.referred_to)
+        notices.tell(complaint, Notice.REFERRAL, body=complaint.referred_to)
     return complaint
 
 

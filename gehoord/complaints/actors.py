@@ -68,6 +68,11 @@ class Actor:
         return cls(kind=ActorKind.MODERATOR, label=user.get_full_name() or user.get_username(), user=user)
 
     @property
+    def handles_complaints(self) -> bool:
+        """Works the queue (agent, manager, board): a company admin alone keeps the settings."""
+        return bool(self.roles & ALL_STAFF_ROLES)
+
+    @property
     def is_staff_side(self) -> bool:
         return self.kind in (ActorKind.STAFF, ActorKind.API)
 

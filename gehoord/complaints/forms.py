@@ -119,7 +119,27 @@ class EvidenceFileField(forms.FileField):
         return super().to_python(data)
 
 
-class MultipleFileInput(forms.FileInput):
+class EvidenceFileInput(forms.FileInput):
+    """A file input that tells the browser the limits, so a file too large or of the wrong type is
+    refused before it is sent (gehoord/static/gehoord/upload-check.js); the server checks again."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        limit = settings.GEHOORD_MAX_UPLOAD_BYTES
+        context["widget"]["attrs"].update({
+            "data-max-bytes": limit,
+            "data-types": " ".join(attachments.ALLOWED_TYPES),
+            # {name} and {size} are filled in by the script.
+            "data-too-large": _("%(name)s: the file is %(size)s MB; the limit is %(limit)d MB")
+            % {"name": "{name}", "size": "{size}", "limit": limit // 2**20},
+            "data-wrong-type": _(
+                "%(name)s: this type of file is not accepted; send a photo (JPEG, PNG, WebP), a video (MP4, MOV, WebM) or a PDF"
+            ) % {"name": "{name}"},
+        })
+        return context
+
+
+class MultipleFileInput(EvidenceFileInput):
     allow_multiple_selected = True
 
 
@@ -165,7 +185,7 @@ def category_form_field(category_field) -> forms.Field:
         choices = [("", _("Choose…"))] + [(choice, choice) for choice in category_field.choices]
         return forms.ChoiceField(choices=choices, **common)
     if kind == FieldType.FILE:
-        return EvidenceFileField(widget=forms.FileInput(attrs={"accept": ACCEPTED_FILES}), **common)
+        return EvidenceFileField(widget=EvidenceFileInput(attrs={"accept": ACCEPTED_FILES}), **common)
     attrs = {"autocomplete": "off"}
     if kind == FieldType.SERIAL:
         attrs.update(spellcheck="false", autocapitalize="characters")
@@ -211,7 +231,7 @@ class ComplaintFormBase(DomainErrorsForm):
         self.upload_fields: list[str] = []  # the form field each upload came from, by index
         self.categories = list(Category.objects.filter(organisation=organisation, active=True))
         category = self.fields["category"]
-        category.choices = [("", _("Choose a category"))] + [(c.slug, c.name) for c in self.categories]
+        category.choices = [("", _("Choose a category"))] + [(c.slug, c.local_name) for c in self.categories]
         category.required = bool(self.categories)
         slug = (self.data.get(self.add_prefix("category")) if self.is_bound else self.initial.get("category")) or ""
         # Not `self.category`: in a template `form.category` is the bound field of that name.

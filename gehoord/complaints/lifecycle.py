@@ -80,7 +80,14 @@ def who_handles(complaint: Complaint) -> str:
         return name
     if complaint.team is not None:
         return complaint.team.name
-    return next((stage.label for stage in complaint.policy.spec.stages if stage.number == complaint.stage), "")
+    return next(
+        (
+            stage.label.in_language(complaint.contact_language)
+            for stage in complaint.policy.spec.stages
+            if stage.number == complaint.stage
+        ),
+        "",
+    )
 
 
 def stage_roles(complaint: Complaint) -> frozenset[str]:

@@ -22,6 +22,8 @@ class Notice(enum.StrEnum):
     RESOLUTION_PROPOSAL = "resolution_proposal"
     ESCALATION_RECEIVED = "escalation_received"
     OUTCOME = "outcome"
+    # The complaint went to an external body: which one, and how to reach it.
+    REFERRAL = "referral"
     CLOSING = "closing"
     # The update a `respond` deadline demands when no answer went out in time (seed 000).
     PROGRESS_UPDATE = "progress_update"

@@ -106,7 +106,7 @@ class QueueFilterForm(forms.Form):
             *Status.choices,
         ]
         self.fields["stage"].choices = [("", _("Any")), *Stage.choices]
-        self.fields["category"].choices = [("", _("Any")), *[(c.slug, c.name) for c in categories]]
+        self.fields["category"].choices = [("", _("Any")), *[(c.slug, c.local_name) for c in categories]]
         self.fields["handler"].choices = [
             ("", _("Anyone")),
             (selection.UNASSIGNED, _("Nobody yet")),
@@ -220,7 +220,7 @@ class SetCategoryForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(c.slug, c.name) for c in queries.categories_of(self.complaint.organisation) if c.pk != self.complaint.category_id]
+        choices = [(c.slug, c.local_name) for c in queries.categories_of(self.complaint.organisation) if c.pk != self.complaint.category_id]
         self.fields["category"].choices = [("", _("Choose…")), *choices]
 
 
@@ -392,7 +392,7 @@ class ReferForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        bodies = [body.name for body in self.complaint.policy.spec.external_bodies]
+        bodies = [str(body.name) for body in self.complaint.policy.spec.external_bodies]
         if bodies:
             self.fields["body"].choices = [("", _("Choose…")), *[(name, name) for name in bodies]]
             self.error_aliases = {"body": "body"}

@@ -7,13 +7,17 @@ The views hand the cleaned values to `gehoord.organisations.settings` and
 import datetime
 import functools
 import re
+import unicodedata
 import zoneinfo
 
+import babel
 import holidays
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,7 +51,13 @@ class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class CategoryForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    name = forms.CharField(label=gettext_lazy("Name in Dutch"), max_length=100, required=False)
+    name_en = forms.CharField(
+        label=gettext_lazy("Name in English"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("Readers of each language see their own name; one name is enough."),
+    )
     slug = forms.SlugField(
         label=gettext_lazy("Slug"),
         max_length=60,
@@ -194,19 +204,24 @@ def _time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
-@functools.cache
 def _country_choices() -> list[tuple[str, str]]:
-    try:
-        from holidays.registry import COUNTRIES
+    """Every country the holiday library knows, named in the reader's language."""
+    return _country_choices_in(translation.get_language() or settings.LANGUAGE_CODE)
 
-        names = {entry[1]: key.replace("_", " ").title() for key, entry in COUNTRIES.items()}
-    except (ImportError, AttributeError, IndexError):  # the library's registry changed shape
-        names = {}
+
+@functools.cache
+def _country_choices_in(language: str) -> list[tuple[str, str]]:
+    names = babel.Locale.parse(translation.to_locale(language)).territories
     codes = holidays.list_supported_countries(include_aliases=False)
     return sorted(
-        ((code, f"{code} — {names[code]}" if code in names else code) for code in codes),
-        key=lambda choice: choice[1],
+        ((code, f"{names[code]} ({code})" if code in names else code) for code in codes),
+        key=lambda choice: _reading_order(choice[1]),
     )
+
+
+def _reading_order(text: str) -> str:
+    """Sort names as a reader expects: "Åland" beside "Aland", not after "Z"."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
 def _unit_choices():
@@ -256,7 +271,7 @@ class DateLinesField(forms.CharField):
                 days.append(datetime.date.fromisoformat(line))
             except ValueError:
                 raise ValidationError(
-                    _("Line %(number)d, %(value)s, is not a date as YYYY-MM-DD."),
+                    _("%(value)s, on line %(number)d of the closure days, is not a date as YYYY-MM-DD."),
                     params={"number": number, "value": line},
                     code="invalid_date",
                 ) from None
@@ -314,8 +329,11 @@ class PolicyForm(forms.Form):
         max_value=36_500,
         help_text=gettext_lazy("Closed complaints are anonymised this many days after closing."),
     )
-    notes = forms.CharField(
-        label=gettext_lazy("Notes on the policy"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    notes_nl = forms.CharField(
+        label=gettext_lazy("Notes on the policy (Dutch)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    notes_en = forms.CharField(
+        label=gettext_lazy("Notes on the policy (English)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     change_note = forms.CharField(
         label=gettext_lazy("What changed"),
@@ -368,12 +386,13 @@ class RuleForm(forms.Form):
     demands_update = forms.BooleanField(
         label=gettext_lazy("Demands a status update if not answered in time (answer only)"), required=False
     )
-    note = forms.CharField(
-        label=gettext_lazy("Note"),
+    note_nl = forms.CharField(
+        label=gettext_lazy("Note (Dutch)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=gettext_lazy("Where the term comes from, e.g. the paragraph of your procedure."),
+        help_text=gettext_lazy("What the term means for staff; shown beside the deadline."),
     )
+    note_en = forms.CharField(label=gettext_lazy("Note (English)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class StageForm(forms.Form):
@@ -386,14 +405,19 @@ class StageForm(forms.Form):
         label=gettext_lazy("Handled by"),
         choices=[("", gettext_lazy("— choose —"))] + [(h.value, editing.HANDLER_LABELS[h]) for h in EscalationHandler],
     )
-    label = forms.CharField(label=gettext_lazy("Name shown to the consumer"), max_length=200)
+    label_nl = forms.CharField(label=gettext_lazy("Name shown to the consumer (Dutch)"), max_length=200, required=False)
+    label_en = forms.CharField(label=gettext_lazy("Name shown to the consumer (English)"), max_length=200, required=False)
 
 
 class ExternalBodyForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    name_nl = forms.CharField(label=gettext_lazy("Name (Dutch)"), max_length=200, required=False)
+    name_en = forms.CharField(label=gettext_lazy("Name (English)"), max_length=200, required=False)
     url = forms.URLField(label=gettext_lazy("Web address"), required=False, assume_scheme="https")
-    description = forms.CharField(
-        label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    description_nl = forms.CharField(
+        label=gettext_lazy("Description (Dutch)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    description_en = forms.CharField(
+        label=gettext_lazy("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -416,8 +440,12 @@ RULE_FIELDS = {
     "target.unit": "unit",
     "reassign_to_manager": "reassign_to_manager",
     "demands_update": "demands_update",
-    "note": "note",
+    "note": "note_nl",
+    "note.nl": "note_nl",
+    "note.en": "note_en",
 }
+# A policy text's problem lands on its Dutch input, the one a text needs first.
+TEXT_FIELDS = {"label": "label_nl", "name": "name_nl", "description": "description_nl", "notes": "notes_nl"}
 _ROW_PATH = re.compile(r"(?P<list>rules|stages|external_bodies)\[(?P<index>\d+)\](?:\.(?P<rest>.+))?")
 
 
@@ -494,11 +522,16 @@ class PolicyEditor:
             if index < len(rows):
                 form = rows[index]
                 rest = row["rest"] or ""
-                field = RULE_FIELDS.get(rest) if row["list"] == "rules" else rest.split(".")[0] or None
+                if row["list"] == "rules":
+                    field = RULE_FIELDS.get(rest)
+                else:
+                    text, _dot, language = rest.partition(".")
+                    field = f"{text}_{language}" if language else TEXT_FIELDS.get(text, text) or None
                 form.add_error(field if field in form.fields else None, problem)
                 return
         name = path.split(".", 1)[1] if path.startswith("calendar.") else path
         name = re.sub(r"\[\d+\]$", "", name)
+        name = TEXT_FIELDS.get(name, name.replace(".", "_"))
         if name in self.main.fields:
             self.main.add_error(name, problem)
         else:

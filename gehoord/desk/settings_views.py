@@ -124,7 +124,7 @@ def category_new(request, organisation):
     if request.method == "POST":
         done, category = _change(form, lambda values: org_settings.save_category(organisation, **values))
         if done:
-            messages.success(request, _("Category %(name)s added.") % {"name": category.name})
+            messages.success(request, _("Category %(name)s added.") % {"name": category.local_name})
             return redirect(_url("settings_category", organisation, category.pk))
     return _page(request, "category.html", form=form, category=None)
 
@@ -135,6 +135,7 @@ def category(request, organisation, category_id: int):
     category = _found(org_settings.category_of, organisation, category_id)
     initial = {
         "name": category.name,
+        "name_en": category.name_en,
         "slug": category.slug,
         "description": category.description,
         "position": category.position,
@@ -148,7 +149,7 @@ def category(request, organisation, category_id: int):
             form, lambda values: org_settings.save_category(organisation, **values, category=category)
         )
         if done:
-            messages.success(request, _("Category %(name)s saved.") % {"name": category.name})
+            messages.success(request, _("Category %(name)s saved.") % {"name": category.local_name})
             return redirect(_url("settings_category", organisation, category.pk))
     return _page(request, "category.html", form=form, category=category, fields=category.fields.all())
 

@@ -370,7 +370,7 @@ def _complaint_page(request, complaint, *, bound=None, opened: str = "", status:
         "attachments": attachments,
         "timeline": entries,
         "views": views,
-        "deadlines": [_deadline_row(deadline) for deadline in complaint.deadlines.all()],
+        "deadlines": [_deadline_row(deadline, complaint.policy.spec) for deadline in complaint.deadlines.all()],
         "inline_types": INLINE_TYPES,
         "stage_label": _stage_label(complaint),
         "time_zone": complaint.organisation.time_zone,
@@ -587,8 +587,11 @@ def duration_text(duration) -> str:
     return ngettext("%(count)d calendar day", "%(count)d calendar days", amount) % {"count": amount}
 
 
-def _deadline_row(deadline) -> dict:
+def _deadline_row(deadline, spec) -> dict:
     rule = deadline.rule
+    # The note is read from the complaint's policy version, whose texts are kept in both languages;
+    # the copy of the rule on the deadline may predate that.
+    current = spec.rule_for(rule.kind, rule.stage) or rule
     state = deadline.state
     if state == "open" and deadline.due_at < timezone.now():
         state = "overdue"  # the sweep has not marked it missed yet
@@ -599,7 +602,7 @@ def _deadline_row(deadline) -> dict:
         "state_label": STATE_LABELS.get(state, state),
         "duration": duration_text(rule.duration),
         "anchor": ANCHOR_LABELS.get(str(rule.anchor), rule.anchor),
-        "note": rule.note,
+        "note": current.note,
     }
 
 

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from gehoord.complaints import lifecycle
 from gehoord.complaints.events import EventKind
 from gehoord.complaints.models import Message, Publication
 from gehoord.complaints.notices import Notice
@@ -36,6 +37,7 @@ from gehoord.mail.models import (
     AutomaticMailCount, FailingAddress, InboundMail, NotificationKind, OutboundAttachment, OutboundMail, ReplyAddress,
 )
 from gehoord.organisations.models import Role
+from gehoord.policies import deadlines
 
 REFERENCES_KEPT = 10
 
@@ -71,11 +73,30 @@ def send_resolution_proposal(complaint, resolution) -> None:
 
 
 def send_escalation_received(complaint) -> None:
-    _queue("escalation_received", complaint)
+    """With the answer date of the new stage, or plainly that its policy sets none (vxhome)."""
+    _queue(
+        "escalation_received",
+        complaint,
+        expected_answer_by=deadlines.expected_answer_by(complaint),
+        handled_by=lifecycle.who_handles(complaint),
+    )
 
 
 def send_outcome(complaint, letter) -> None:
-    _queue("outcome", complaint, letter=letter)
+    """The outcome, naming the next step: the next internal stage, or where the policy says the
+    consumer can go once the internal procedure has ended."""
+    later_stage = lifecycle.next_stage(complaint) is not None and not complaint.resolved_in_favour
+    external_bodies = () if later_stage else complaint.policy.spec.external_bodies
+    _queue("outcome", complaint, letter=letter, can_escalate=later_stage, external_bodies=external_bodies)
+
+
+def send_referral(complaint, body: str) -> None:
+    """The consumer is told where the complaint went, with the body's address and what it does,
+    when the policy names it."""
+    named = next(
+        (known for known in complaint.policy.spec.external_bodies if body in (known.name.nl, known.name.en)), None
+    )
+    _queue("referral", complaint, body=body, external_body=named)
 
 
 def send_closing(complaint) -> None:
@@ -344,6 +365,7 @@ SENDERS = {
     Notice.RESOLUTION_PROPOSAL: send_resolution_proposal,
     Notice.ESCALATION_RECEIVED: send_escalation_received,
     Notice.OUTCOME: send_outcome,
+    Notice.REFERRAL: send_referral,
     Notice.CLOSING: send_closing,
     Notice.PROGRESS_UPDATE: send_progress_update,
     Notice.DEADLINE_EXTENSION: send_deadline_extension,

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from gehoord.organisations import registry_keys
@@ -158,7 +159,9 @@ class Team(models.Model):
 class Category(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="categories")
     slug = models.SlugField(_("slug"), max_length=60)
-    name = models.CharField(_("name"), max_length=100)
+    # A name per language; a reader sees their own, else the other one (`local_name`).
+    name = models.CharField(_("name in Dutch"), max_length=100, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
     route_to_team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("route to team")
@@ -181,7 +184,14 @@ class Category(models.Model):
         verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language, else the one it has."""
+        if (translation.get_language() or "").startswith("en"):
+            return self.name_en or self.name
+        return self.name or self.name_en
 
 
 class FieldType(models.TextChoices):

@@ -105,6 +105,7 @@ def save_category(
     *,
     name: str,
     slug: str,
+    name_en: str = "",
     description: str = "",
     active: bool = True,
     position: int = 0,
@@ -116,9 +117,11 @@ def save_category(
     of the organisation, and a new complaint of the category starts with them."""
     if category is not None and category.organisation_id != organisation.pk:
         raise NotFound(_("No such category."))
-    name, slug, description = name.strip(), slug.strip(), description.strip()
+    name, name_en, slug, description = name.strip(), name_en.strip(), slug.strip(), description.strip()
     errors: dict[str, str] = {}
-    _check_text(errors, "name", name, 100, _("Give the category a name."))
+    # One name is enough (a reader of the other language sees it too); both may be given.
+    _check_text(errors, "name", name or name_en, 100, _("Give the category a name."))
+    _check_text(errors, "name_en", name_en or name, 100, "")
     if _check_slug(errors, "slug", slug, 60):
         clash = organisation.categories.filter(slug=slug)
         if category is not None:
@@ -134,7 +137,7 @@ def save_category(
     if errors:
         raise InvalidInput(errors)
     category = category or Category(organisation=organisation)
-    category.name, category.slug, category.description = name, slug, description
+    category.name, category.name_en, category.slug, category.description = name, name_en, slug, description
     category.active, category.position = active, position
     category.route_to_team, category.route_to_user = route_to_team, route_to_user
     try:

@@ -154,7 +154,7 @@ def _details(complaint: Complaint) -> list[list[str]]:
         (_("Stage"), complaint.get_stage_display()),
         (_("Received"), _when(complaint.received_at)),
         (_("Channel"), complaint.get_channel_display()),
-        (_("Category"), complaint.category.name if complaint.category else ""),
+        (_("Category"), complaint.category.local_name if complaint.category else ""),
         (_("Product or service"), complaint.product),
         (_("Order number"), complaint.order_number),
         (_("Date of purchase"), date_format(complaint.purchase_date, "DATE_FORMAT") if complaint.purchase_date else ""),

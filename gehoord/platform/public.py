@@ -38,6 +38,8 @@ class PublishedComplaint:
     product: str
     description: str
     desired_solution: str
+    # The language the consumer wrote in, so the pages can mark the text as theirs.
+    contact_language: str = ""
 
     @classmethod
     def of(cls, complaint: Complaint) -> "PublishedComplaint":
@@ -52,6 +54,7 @@ class PublishedComplaint:
             product=redaction.redact(complaint.product, keep=keep),
             description=redaction.redact(publication.public_text(complaint, "description"), keep=keep),
             desired_solution=redaction.redact(publication.public_text(complaint, "desired_solution"), keep=keep),
+            contact_language=complaint.contact_language,
         )
 
 

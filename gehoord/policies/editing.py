@@ -24,7 +24,15 @@ from gehoord.errors import InvalidInput
 from gehoord.organisations.models import Organisation
 from gehoord.policies.calendar import Duration, Unit
 from gehoord.policies.models import DEADLINE_KIND_LABELS, PolicyVersion
-from gehoord.policies.rules import Anchor, DeadlineKind, EscalationHandler, PolicySpec, due_instants
+from gehoord.policies.rules import (
+    LANGUAGES,
+    Anchor,
+    DeadlineKind,
+    EscalationHandler,
+    LocalText,
+    PolicySpec,
+    due_instants,
+)
 
 ANCHOR_LABELS = {
     Anchor.received: gettext_lazy("receipt"),
@@ -92,7 +100,7 @@ class PolicyDescription:
     rules: list[RuleRow]
     working_days: list[str]
     closure_days: list[datetime.date]
-    stages: list[tuple[int, str, str]]
+    stages: list[tuple[int, str, LocalText]]
 
 
 def describe(spec: PolicySpec) -> PolicyDescription:
@@ -122,7 +130,7 @@ def rule_rows(spec: PolicySpec) -> list[RuleRow]:
                 reminder=describe_duration(rule.reminder_before),
                 target=describe_duration(rule.target),
                 flags=flags,
-                note=rule.note,
+                note=str(rule.note),
             )
         )
     return rows
@@ -156,7 +164,7 @@ def editor_values(spec: PolicySpec) -> EditorValues:
         "order_number_is_reference": spec.order_number_is_reference,
         "pause_while_awaiting_consumer": spec.pause_while_awaiting_consumer,
         "retention_days": spec.retention_days,
-        "notes": spec.notes,
+        **text_values("notes", spec.notes),
     }
     rules = [
         {
@@ -170,14 +178,18 @@ def editor_values(spec: PolicySpec) -> EditorValues:
             "target_amount": rule.target.amount if rule.target else None,
             "reassign_to_manager": rule.reassign_to_manager,
             "demands_update": rule.demands_update,
-            "note": rule.note,
+            **text_values("note", rule.note),
         }
         for rule in spec.rules
     ]
     stages = [
-        {"number": stage.number, "handled_by": stage.handled_by.value, "label": stage.label} for stage in spec.stages
+        {"number": stage.number, "handled_by": stage.handled_by.value, **text_values("label", stage.label)}
+        for stage in spec.stages
     ]
-    bodies = [{"name": body.name, "url": body.url, "description": body.description} for body in spec.external_bodies]
+    bodies = [
+        {**text_values("name", body.name), "url": body.url, **text_values("description", body.description)}
+        for body in spec.external_bodies
+    ]
     return EditorValues(main=main, rules=rules, stages=stages, bodies=bodies)
 
 
@@ -200,20 +212,34 @@ def build_spec(
         },
         "rules": [_rule_data(rule) for rule in rules],
         "stages": [
-            {"number": stage["number"], "handled_by": stage["handled_by"], "label": stage.get("label") or ""}
+            {"number": stage["number"], "handled_by": stage["handled_by"], "label": text_data("label", stage)}
             for stage in stages
         ],
         "external_bodies": [
-            {"name": body.get("name") or "", "url": body.get("url") or "", "description": body.get("description") or ""}
+            {
+                "name": text_data("name", body),
+                "url": body.get("url") or "",
+                "description": text_data("description", body),
+            }
             for body in bodies
         ],
         "auto_acknowledge": bool(main.get("auto_acknowledge")),
         "order_number_is_reference": bool(main.get("order_number_is_reference")),
         "pause_while_awaiting_consumer": bool(main.get("pause_while_awaiting_consumer")),
         "retention_days": main["retention_days"],
-        "notes": main.get("notes") or "",
+        "notes": text_data("notes", main),
     }
     return PolicySpec.from_dict(data)
+
+
+def text_values(name: str, text: LocalText) -> dict[str, str]:
+    """A policy text as the editor's inputs, one per language: `note_nl`, `note_en`."""
+    return {f"{name}_{language}": getattr(text, language) for language in LANGUAGES}
+
+
+def text_data(name: str, values: Mapping[str, Any]) -> dict[str, str]:
+    """The inputs `text_values` made, back to a policy text."""
+    return {language: values.get(f"{name}_{language}") or "" for language in LANGUAGES}
 
 
 def _rule_data(rule: Mapping[str, Any]) -> dict[str, Any]:
@@ -230,7 +256,7 @@ def _rule_data(rule: Mapping[str, Any]) -> dict[str, Any]:
         "target": None if target is None else {"amount": target, "unit": unit},
         "reassign_to_manager": bool(rule.get("reassign_to_manager")),
         "demands_update": bool(rule.get("demands_update")),
-        "note": rule.get("note") or "",
+        "note": text_data("note", rule),
     }
 
 
@@ -294,7 +320,7 @@ def preview(spec: PolicySpec, now: datetime.datetime) -> list[PreviewRow]:
                 kind=rule.kind,
                 stage=rule.stage,
                 due=due_at.astimezone(zone),
-                note=rule.note,
+                note=str(rule.note),
                 anchor=rule.anchor,
                 counted_from=counted_from[rule.anchor],
                 target=spec.calendar.add(now, rule.target).astimezone(zone) if rule.target else None,

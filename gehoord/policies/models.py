@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gehoord.organisations.models import Organisation
-from gehoord.policies.rules import DeadlineKind, DeadlineRule, PolicySpec
+from gehoord.policies.rules import DeadlineKind, DeadlineRule, LocalText, PolicySpec
 
 
 class PolicyVersionQuerySet(models.QuerySet):
@@ -28,7 +28,11 @@ def default_spec(organisation: Organisation) -> PolicySpec:
     calendar = dataclasses.replace(
         base.calendar, country=organisation.country, subdivision=None, timezone=organisation.time_zone
     )
-    return dataclasses.replace(base, calendar=calendar, notes="Gehoord's default policy, based on the vxhome preset.")
+    notes = LocalText(
+        nl="De standaardprocedure van Gehoord: antwoord binnen 14 kalenderdagen, escalatie naar een leidinggevende.",
+        en="Gehoord's default procedure: an answer within 14 calendar days, escalation to a manager.",
+    )
+    return dataclasses.replace(base, calendar=calendar, notes=notes)
 
 
 # A deadline's parsed rule by its JSON text; DeadlineRule is frozen, so one object serves every row.

@@ -29,6 +29,51 @@ from gehoord.policies.calendar import (
 )
 
 DEFAULT_RETENTION_DAYS = 730
+LANGUAGES = ("nl", "en")
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """A text of the policy that people read (a note, a stage's name, an external body), in Dutch
+    and English. `str()` gives it in the reader's language, falling back to the other one.
+
+    Stored as `{"nl": ..., "en": ...}`; a plain string (older versions, a one-language edit)
+    stands for both languages.
+    """
+
+    nl: str = ""
+    en: str = ""
+
+    def __post_init__(self) -> None:
+        for language in LANGUAGES:
+            object.__setattr__(self, language, _check_type(getattr(self, language), str, language).strip())
+
+    @classmethod
+    def coerce(cls, value: object, name: str) -> Self:
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            return cls(nl=value, en=value)
+        try:
+            return cls(**_object_fields(value, required=(), optional=LANGUAGES))
+        except PolicyError as error:
+            raise error.within(name) from None
+
+    def in_language(self, language: str | None) -> str:
+        first, second = (self.en, self.nl) if (language or "").startswith("en") else (self.nl, self.en)
+        return first or second
+
+    def __str__(self) -> str:
+        # The one place the policy data asks Django something: the language of the request.
+        from django.utils.translation import get_language
+
+        return self.in_language(get_language())
+
+    def __bool__(self) -> bool:
+        return bool(self.nl or self.en)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"nl": self.nl, "en": self.en}
 
 
 class DeadlineKind(StrEnum):
@@ -94,7 +139,7 @@ class DeadlineRule:
     target: Duration | None = None
     reassign_to_manager: bool = False
     demands_update: bool = False
-    note: str = ""
+    note: LocalText | str = LocalText()
 
     def __post_init__(self) -> None:
         kind = _enum_member(DeadlineKind, self.kind, "kind")
@@ -127,7 +172,7 @@ class DeadlineRule:
         _check_type(self.demands_update, bool, "demands_update")
         if self.demands_update and kind != DeadlineKind.respond:
             raise PolicyError("demands_update", f"only a respond rule demands an update, not {self.label}")
-        _check_type(self.note, str, "note")
+        object.__setattr__(self, "note", LocalText.coerce(self.note, "note"))
 
     @property
     def label(self) -> str:
@@ -144,7 +189,7 @@ class DeadlineRule:
             "target": self.target.to_dict() if self.target else None,
             "reassign_to_manager": self.reassign_to_manager,
             "demands_update": self.demands_update,
-            "note": self.note,
+            "note": self.note.to_dict(),
         }
 
     @classmethod
@@ -166,18 +211,20 @@ class DeadlineRule:
 class EscalationStage:
     number: int
     handled_by: EscalationHandler
-    label: str
+    label: LocalText | str
 
     def __post_init__(self) -> None:
         _check_type(self.number, int, "number")
         if self.number not in ESCALATION_STAGES:
             raise PolicyError("number", f"an escalation stage is 2 or 3, not {self.number}")
         object.__setattr__(self, "handled_by", _enum_member(EscalationHandler, self.handled_by, "handled_by"))
-        if not _check_type(self.label, str, "label").strip():
+        label = LocalText.coerce(self.label, "label")
+        if not label:
             raise PolicyError("label", f"stage {self.number} needs a label")
+        object.__setattr__(self, "label", label)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"number": self.number, "handled_by": self.handled_by.value, "label": self.label}
+        return {"number": self.number, "handled_by": self.handled_by.value, "label": self.label.to_dict()}
 
     @classmethod
     def from_dict(cls, data: object) -> Self:
@@ -186,20 +233,25 @@ class EscalationStage:
 
 @dataclass(frozen=True)
 class ExternalBody:
-    name: str
+    """Where a consumer can turn once the internal procedure is exhausted (a mediator, a disputes
+    committee, independent advice): shown to the consumer and named in the outcome letter."""
+
+    name: LocalText | str
     url: str = ""
-    description: str = ""
+    description: LocalText | str = LocalText()
 
     def __post_init__(self) -> None:
-        if not _check_type(self.name, str, "name").strip():
+        name = LocalText.coerce(self.name, "name")
+        if not name:
             raise PolicyError("name", "an external body needs a name")
+        object.__setattr__(self, "name", name)
         url = _check_type(self.url, str, "url")
         if url and not url.startswith(("https://", "http://")):
             raise PolicyError("url", f"expected a web address starting with https://, not {url!r}")
-        _check_type(self.description, str, "description")
+        object.__setattr__(self, "description", LocalText.coerce(self.description, "description"))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "url": self.url, "description": self.description}
+        return {"name": self.name.to_dict(), "url": self.url, "description": self.description.to_dict()}
 
     @classmethod
     def from_dict(cls, data: object) -> Self:
@@ -226,7 +278,7 @@ class PolicySpec:
     order_number_is_reference: bool = False
     pause_while_awaiting_consumer: bool = True
     retention_days: int = DEFAULT_RETENTION_DAYS
-    notes: str = ""
+    notes: LocalText | str = LocalText()
 
     def __post_init__(self) -> None:
         _check_type(self.calendar, BusinessCalendar, "calendar")
@@ -243,7 +295,7 @@ class PolicySpec:
             _check_type(getattr(self, name), bool, name)
         if _check_type(self.retention_days, int, "retention_days") < 1:
             raise PolicyError("retention_days", f"must be at least 1, not {self.retention_days}")
-        _check_type(self.notes, str, "notes")
+        object.__setattr__(self, "notes", LocalText.coerce(self.notes, "notes"))
         self._check_stages()
         self._check_rules()
 
@@ -282,7 +334,7 @@ class PolicySpec:
             "order_number_is_reference": self.order_number_is_reference,
             "pause_while_awaiting_consumer": self.pause_while_awaiting_consumer,
             "retention_days": self.retention_days,
-            "notes": self.notes,
+            "notes": self.notes.to_dict(),
         }
 
     @classmethod

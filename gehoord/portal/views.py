@@ -442,12 +442,15 @@ def _tracking_context(complaint, failed: tuple[str, object] | None = None) -> di
     question = None
     if complaint.status == Status.AWAITING_CONSUMER:
         question = access.consumer_messages(complaint).filter(kind=Message.Kind.STAFF).last()
+    expected = deadlines.expected_answer_by(complaint) if complaint.is_open else None
     return {
         "organisation": complaint.organisation,
         "complaint": complaint,
         "status_label": presentation.STATUS_FOR_CONSUMER.get(complaint.status, complaint.get_status_display()),
         "handler": _handler_name(complaint),
-        "expected": deadlines.expected_answer_by(complaint) if complaint.is_open else None,
+        "expected": expected,
+        # An escalation stage the policy gives no term (vxhome): said plainly instead of no date at all.
+        "escalated_without_term": complaint.is_open and complaint.stage > 1 and expected is None,
         "field_values": presentation.field_values(complaint),
         "field_labels": presentation.field_labels(complaint),
         "attachments": access.consumer_attachments(complaint),

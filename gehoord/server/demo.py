@@ -34,31 +34,33 @@ class DemoOrganisation:
     time_zone: str
     language: str
     currency: str
-    categories: list[tuple[str, str, str]]  # slug, name, team
+    categories: list[tuple[str, str, str, str]]  # slug, Dutch name, English name, team
     products: list[str]
 
 
 ORGANISATIONS = [
     DemoOrganisation(
         "vxhome", "VXhome", "NL", "Europe/Amsterdam", "nl", "EUR",
-        [("product", "Product", ""), ("levering", "Levering", ""), ("dienst", "Dienstverlening", ""),
-         ("communicatie", "Communicatie", "")],
+        [("product", "Product", "Product", ""), ("levering", "Levering", "Delivery", ""),
+         ("dienst", "Dienstverlening", "Service", ""), ("communicatie", "Communicatie", "Communication", "")],
         ["Boxspring Oslo 160x200", "Eettafel Lund eiken", "Bureaustoel Ergo Pro", "Hanglamp Nordic"],
     ),
     DemoOrganisation(
         "webshop-board", "Brightside Outdoor Ltd", "GB", "Europe/London", "en", "GBP",
-        [("delivery", "Delivery", ""), ("faulty-item", "Faulty item", ""), ("refund", "Refund", "")],
+        [("delivery", "Levering", "Delivery", ""), ("faulty-item", "Defect artikel", "Faulty item", ""),
+         ("refund", "Terugbetaling", "Refund", "")],
         ["Trail tent 3P", "Down sleeping bag", "Camping stove Duo", "Hiking boots Ridge"],
     ),
     DemoOrganisation(
         "welzo", "Welzo Limited", "GB", "Europe/London", "en", "GBP",
-        [("service", "Service", ""), ("billing", "Billing and payment", ""), ("product-defect", "Product defect", ""),
-         ("communication", "Communication", ""), ("customer-service", "Customer service", ""), ("other", "Other", "")],
+        [("service", "Dienstverlening", "Service", ""), ("billing", "Facturering en betaling", "Billing and payment", ""),
+         ("product-defect", "Productdefect", "Product defect", ""), ("communication", "Communicatie", "Communication", ""),
+         ("customer-service", "Klantenservice", "Customer service", ""), ("other", "Overig", "Other", "")],
         ["Vitamin D test kit", "Online GP consultation", "Blood pressure monitor", "Allergy test"],
     ),
     DemoOrganisation(
         "inverter", "SolarWave Europe", "NL", "Europe/Amsterdam", "nl", "EUR",
-        [("service", "Service", "Serviceteam"), ("product", "Product", "Technisch team")],
+        [("service", "Service", "Service", "Serviceteam"), ("product", "Product", "Product", "Technisch team")],
         ["SW-3600 TL", "SW-5000 TL", "SW-8000 3P", "SW Hybrid 6K"],
     ),
 ]
@@ -146,14 +148,14 @@ def load(stdout=None) -> dict:
 
 def _categories(organisation: Organisation, demo: DemoOrganisation, staff: dict) -> None:
     teams = {}
-    for position, (slug, name, team_name) in enumerate(demo.categories):
+    for position, (slug, name, name_en, team_name) in enumerate(demo.categories):
         team = None
         if team_name:
             team = teams.get(team_name) or Team.objects.create(organisation=organisation, name=team_name)
             team.members.add(staff["alice"])
             teams[team_name] = team
         category = Category.objects.create(
-            organisation=organisation, slug=slug, name=name, position=position, route_to_team=team
+            organisation=organisation, slug=slug, name=name, name_en=name_en, position=position, route_to_team=team
         )
         if demo.slug == "inverter":
             _inverter_fields(category)
@@ -281,4 +283,4 @@ def _play(complaint: Complaint, scenario: str, organisation: Organisation, staff
 
 def _first_external_body(complaint: Complaint) -> str:
     bodies = complaint.policy.spec.external_bodies
-    return bodies[0].name if bodies else "Independent advice"
+    return bodies[0].name.in_language(complaint.contact_language) if bodies else "Independent advice"

@@ -1078,7 +1078,7 @@ class _Story:
 
     def refer(self) -> None:
         at = self.advance(24, 400)
-        body = self.spec.external_bodies[0].name if self.spec.external_bodies else "Geschillencommissie"
+        body = self.spec.external_bodies[0].name.nl if self.spec.external_bodies else "Geschillencommissie"
         self.referred_to = body
         self.stage = Stage.EXTERNAL
         self.event("referred", at, None, "consumer", body=body)

@@ -532,7 +532,7 @@ def test_the_whole_life_of_a_complaint_through_the_api(acme_api, alice, manon):
     assert actors["assigned"] == "api" and actors["escalated"] == "consumer" and actors["acknowledged"] == "system"
     assert mails_to_carol(reference) == [
         "acknowledgement", "information_request", "resolution_proposal", "escalation_received",
-        "escalation_acknowledgement", "outcome",
+        "escalation_acknowledgement", "outcome", "referral",
     ]
     outcome_mail = OutboundMail.objects.get(complaint__reference=reference, kind="outcome")
     assert "Wij vergoeden de helft van de aankoopprijs." in outcome_mail.body_text
@@ -575,6 +575,16 @@ def test_a_complaint_can_be_withdrawn_and_spam_rejected(acme_api, acme, complain
 # --- GET /categories ----------------------------------------------------------------------------------
 
 
+def test_a_category_is_named_in_the_language_the_client_asks_for(acme_api, acme):
+    acme.categories.filter(slug="delivery").update(name="Levering", name_en="Delivery")
+
+    english = acme_api.get("/categories").json()
+    dutch = acme_api.get("/categories", headers={"Accept-Language": "nl"}).json()
+
+    assert (english[0]["name"], dutch[0]["name"]) == ("Delivery", "Levering")
+    assert english[0]["names"] == dutch[0]["names"] == {"nl": "Levering", "en": "Delivery"}
+
+
 def test_the_categories_come_with_their_fields(acme_api, acme):
     Category.objects.create(organisation=acme, slug="retired", name="Old category", active=False)
 
@@ -582,10 +592,11 @@ def test_the_categories_come_with_their_fields(acme_api, acme):
 
     assert response.status_code == 200
     assert response.json() == [
-        {"slug": "delivery", "name": "Delivery", "description": "", "fields": []},
+        {"slug": "delivery", "name": "Delivery", "names": {"nl": "Delivery", "en": ""}, "description": "", "fields": []},
         {
             "slug": "product",
             "name": "Product",
+            "names": {"nl": "Product", "en": ""},
             "description": "",
             "fields": [
                 {

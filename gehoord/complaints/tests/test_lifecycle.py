@@ -13,7 +13,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import translation
+from django.utils import formats, translation
 
 from conftest import carol_complaint, make_organisation
 from gehoord.complaints import actions, lifecycle
@@ -585,7 +585,14 @@ def test_carol_escalates_to_the_complaint_manager(reach, carol, as_alice, alice)
     event = last_event(complaint)
     assert (event.kind, event.actor_kind, event.consumer_visible) == ("escalated", "consumer", True)
     assert event.data == {"from_stage": 1, "to_stage": 2, "previous_handler_id": alice.pk, "reason": "Ik krijg geen antwoord."}
-    assert len(mails(complaint, "escalation_received")) == 1
+    [told] = mails(complaint, "escalation_received")
+    # vxhome sets no term for the manager: Carol is told so plainly, and who will answer her.
+    with translation.override(complaint.contact_language):
+        no_term = translation.gettext(
+            "The complaint procedure sets no term for this stage, so we cannot give you a date. You will hear from us "
+            "as soon as %(handler)s has reviewed your complaint, and we will tell you if that takes longer than expected."
+        ) % {"handler": "Leidinggevende of manager"}
+    assert no_term in " ".join(told.body_text.split())
     # The first line's clock stops: its answer is no longer awaited.
     assert Deadline.objects.get(complaint=complaint, kind="respond").cancelled_at == complaint.escalation_requested_at
 
@@ -609,6 +616,14 @@ def test_escalation_follows_the_policys_stages(preset, escalation_stage, reviewe
 
     assert (complaint.status, complaint.stage) == (Status.ESCALATED, escalation_stage)
     assert last_event(complaint).data["to_stage"] == escalation_stage
+    if preset == "webshop-board":  # the board answers within a week: Carol is given the date
+        [told] = mails(complaint, "escalation_received")
+        due = Deadline.objects.get(complaint=complaint, kind="escalation_resolve").due_at
+        with translation.override(complaint.contact_language):
+            expected = translation.gettext("You can expect an answer by %(due)s at the latest.") % {
+                "due": formats.date_format(due.astimezone(ZoneInfo(organisation.time_zone)), "DATE_FORMAT")
+            }
+        assert expected in told.body_text
     complaint = actions.acknowledge(complaint, by=Actor.staff(people[reviewer], organisation))
     with pytest.raises(ActionNotAllowed, match="no further internal stage"):
         actions.escalate(complaint, by=carol)
@@ -667,6 +682,18 @@ def test_the_manager_decides_against_carol_with_an_outcome_letter(reach, as_mano
     [mail] = mails(complaint, "outcome")
     for part in (LETTER.actions_taken, LETTER.conclusions, LETTER.changes, LETTER.decision):
         assert part in mail.body_text
+    # The last internal stage has decided, so the letter names where Carol can go next (vxhome).
+    assert "WebwinkelKeur (https://www.webwinkelkeur.nl/kennisbank/consumenten/geschil)" in mail.body_text
+    assert "De Geschillencommissie" in mail.body_text
+
+
+def test_an_outcome_at_the_first_line_names_the_escalation_as_the_next_step(reach, as_alice):
+    complaint = actions.close(reach("investigating"), by=as_alice, letter=LETTER, outcome=Outcome.NOT_UPHELD)
+
+    [mail] = mails(complaint, "outcome")
+    with translation.override(complaint.contact_language):
+        assert translation.gettext("Not satisfied with this outcome? Reply to this e-mail or use the link below to ask for your complaint to be escalated.") in mail.body_text
+    assert "WebwinkelKeur" not in mail.body_text
 
 
 def test_a_decision_that_upholds_the_complaint_needs_no_letter(reach, as_manon):
@@ -865,6 +892,22 @@ def test_carol_refers_her_complaint_to_an_external_body(reach, carol):
     assert (event.kind, event.actor_kind, event.consumer_visible, event.data) == (
         "referred", "consumer", True, {"body": "WebwinkelKeur"}
     )
+    [mail] = mails(complaint, "referral")
+    assert mail.to_address == complaint.contact_email
+    assert "WebwinkelKeur" in mail.subject
+    assert "https://www.webwinkelkeur.nl/kennisbank/consumenten/geschil" in mail.body_text
+    assert "Bemiddelt kosteloos" in mail.body_text  # Carol reads Dutch
+
+
+def test_a_referral_mail_is_in_the_consumer_language(reach, carol):
+    complaint = reach("closed")
+    Complaint.objects.filter(pk=complaint.pk).update(contact_language="en")
+
+    actions.refer(Complaint.objects.get(pk=complaint.pk), by=carol, body="De Geschillencommissie")
+
+    [mail] = mails(complaint, "referral")
+    assert "Your complaint has been referred to De Geschillencommissie" in mail.subject
+    assert "The independent disputes committee" in mail.body_text
 
 
 @pytest.mark.parametrize(

@@ -194,3 +194,21 @@ def test_the_desk_home_takes_the_platforms_own_staff_to_their_work(client, role,
     PlatformMembership.objects.create(user=user, role=role)
     client.force_login(user)
     assert client.get("/desk/").headers["Location"] == url
+
+
+MENU_LINK = re.compile(r'<(?:nav|header)[\s\S]*?</(?:nav|header)>')
+
+
+@pytest.mark.parametrize("persona", ["alice", "manon", "bert", "ada"])
+def test_the_menu_offers_only_pages_the_role_can_open(request, acme, persona):
+    client = Client()
+    client.force_login(request.getfixturevalue(persona))
+    entry = client.get(reverse("desk:home"), follow=True)
+    assert entry.status_code == 200
+    menu = MENU_LINK.search(entry.content.decode()).group(0)
+    links = set(re.findall(r'href="(/desk/[^"#]*)"', menu.replace("&amp;", "&")))
+    assert links, "the menu links to the desk"
+    for link in links:
+        assert client.get(link, follow=True).status_code == 200, link
+    if persona == "ada":  # a company admin who handles no complaints: the settings, no queue
+        assert links <= {reverse("desk:home"), reverse("desk:settings", args=["acme"])}

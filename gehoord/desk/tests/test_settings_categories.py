@@ -309,3 +309,26 @@ def test_a_pattern_that_can_backtrack_for_hours_is_refused_on_its_field(as_ada, 
     [problem] = response.context["form"].errors["pattern"]
     assert problem.startswith(rule)
     assert not product.fields.filter(key="ticket_number").exists()
+
+
+# --- A name per language ---------------------------------------------------------------------
+
+
+def test_a_category_has_a_name_per_language_and_each_reader_sees_their_own(as_ada, acme):
+    as_ada.post(url("settings_category_new", acme), category_data(name="Facturen", name_en="Invoices"))
+
+    category = acme.categories.get(slug="invoices")
+    assert (category.name, category.name_en) == ("Facturen", "Invoices")
+    form_page = {lang: Client(headers={"Accept-Language": lang}).get("/o/acme/klacht/").content.decode() for lang in ("nl", "en")}
+    assert '<option value="invoices">Facturen</option>' in form_page["nl"]
+    assert '<option value="invoices">Invoices</option>' in form_page["en"]
+
+
+def test_one_name_is_enough_and_none_is_refused(as_ada, acme):
+    as_ada.post(url("settings_category_new", acme), category_data(name="", name_en="Invoices"))
+    assert acme.categories.get(slug="invoices").local_name == "Invoices"
+
+    response = as_ada.post(url("settings_category_new", acme), category_data(name="", name_en="", slug="nameless"))
+    assert response.status_code == 200
+    assert "Give the category a name." in response.content.decode()
+    assert not acme.categories.filter(slug="nameless").exists()

@@ -131,13 +131,42 @@ def test_only_a_company_admin_sees_or_edits_the_policy(request, acme, persona):
 # --- Showing the policy ----------------------------------------------------------------------
 
 
+def test_the_policy_page_reads_the_policy_texts_in_the_reader_language(ada, acme):
+    client = Client(headers={"Accept-Language": "nl"})
+    client.force_login(ada)
+    page = client.get(url("settings_policy", acme)).content.decode()
+    assert "Een inhoudelijk antwoord binnen 14 kalenderdagen na ontvangst" in page
+    assert "Bemiddelt kosteloos bij klachten" in page and "Leidinggevende of manager" in page
+    assert "A substantive reply" not in page and "Mediates free of charge" not in page
+
+
+def test_the_editor_keeps_both_languages_of_a_text(as_ada, acme, policy_form):
+    policy_form.update({
+        "bodies-0-description_nl": ["Bemiddelt gratis."], "bodies-0-description_en": ["Mediates for free."],
+        "action": ["publish"], "change_note": ["Shorter description of WebwinkelKeur"],
+    })
+    as_ada.post(url("settings_policy_edit", acme), policy_form)
+    body = PolicyVersion.objects.current(acme).spec.external_bodies[0]
+    assert (body.description.nl, body.description.en) == ("Bemiddelt gratis.", "Mediates for free.")
+
+
+def test_the_editor_lists_countries_in_the_reader_language(ada, acme):
+    client = Client(headers={"Accept-Language": "nl"})
+    client.force_login(ada)
+    page = client.get(url("settings_policy_edit", acme)).content.decode()
+    assert '<option value="DE">Duitsland (DE)</option>' in page
+    assert '<option value="NL" selected>Nederland (NL)</option>' in page
+
+
 @time_machine.travel(FRIDAY_MORNING, tick=False)
 def test_the_policy_page_shows_the_version_in_force_and_when_a_complaint_now_would_be_due(as_ada, acme):
     page = as_ada.get(url("settings_policy", acme)).content.decode()
     assert "Version 1 is in force" in page
     assert "vxhome" in page and "Europe/Amsterdam" in page
-    assert "14 calendar days" in page and "Seed 000 §3" in page
-    assert "Leidinggevende of manager" in page and "WebwinkelKeur" in page
+    assert "14 calendar days" in page and "A substantive reply within 14 calendar days of receipt" in page
+    assert "Seed" not in page and "§" not in page
+    assert '<a href="https://www.webwinkelkeur.nl/kennisbank/consumenten/geschil"' in page
+    assert "Team leader or manager" in page and "WebwinkelKeur" in page
     assert "Monday, Tuesday, Wednesday, Thursday, Friday" in page
     # Received on Friday 24 April at 10:00: acknowledged at once; the answer is due at the end
     # of the 14th calendar day after, Friday 8 May, 23:59:59 Amsterdam time.
@@ -155,7 +184,7 @@ def test_the_edit_form_starts_from_the_policy_in_force(policy_form):
     assert policy_form["rules-1-demands_update"] == ["on"]
     assert policy_form["rules-1-reminder_amount"] == ["1"]
     assert policy_form["stages-0-number"] == ["2"] and policy_form["stages-0-handled_by"] == ["manager"]
-    assert policy_form["bodies-0-name"] == ["WebwinkelKeur"]
+    assert policy_form["bodies-0-name_nl"] == ["WebwinkelKeur"]
     assert policy_form["auto_acknowledge"] == ["on"]
     assert policy_form["rules-TOTAL_FORMS"] == ["4"]  # two rules and two empty rows to add more
 
@@ -194,7 +223,7 @@ def test_the_live_preview_answers_htmx_with_the_preview_alone(as_ada, acme, poli
             "rules-2-anchor": ["escalation_requested"],
             "rules-2-amount": ["5"],
             "rules-2-unit": ["working_days"],
-            "rules-2-note": ["Stage 2 acknowledges within 5 working days."],
+            "rules-2-note_en": ["Stage 2 acknowledges within 5 working days."],
         }
     )
     response = as_ada.post(url("settings_policy_preview", acme), data, headers={"HX-Request": "true"})
@@ -370,7 +399,7 @@ def test_a_rule_without_a_term_is_refused_on_the_term(as_ada, acme, policy_form)
 def test_calendar_errors_are_named_on_their_field(as_ada, acme, policy_form):
     policy_form.update({"opens": ["18:00"], "closure_days": ["2026-12-24\n2026-02-30"]})
     editor, page = publish(as_ada, acme, policy_form)
-    assert editor.main.errors["closure_days"] == ["Line 2, 2026-02-30, is not a date as YYYY-MM-DD."]
+    assert editor.main.errors["closure_days"] == ["2026-02-30, on line 2 of the closure days, is not a date as YYYY-MM-DD."]
     assert "Closure days" in page
 
 

@@ -10,12 +10,15 @@ before in Amsterdam, 00:00Z in London).
 
 import copy
 import json
+import re
 from datetime import datetime
 
 import pytest
 
 from gehoord.policies.presets import PRESETS
-from gehoord.policies.rules import Anchor, DeadlineKind, PolicyError, PolicySpec, due_instants, schedule
+from django.utils import translation
+
+from gehoord.policies.rules import Anchor, DeadlineKind, LocalText, PolicyError, PolicySpec, due_instants, schedule
 
 ACK = DeadlineKind.acknowledge
 ASSIGN = DeadlineKind.assign
@@ -231,8 +234,8 @@ def test_preset_sweep_flags():
 
 
 def test_preset_external_bodies():
-    assert {slug: [body.name for body in spec.external_bodies] for slug, spec in PRESETS.items()} == {
-        "vxhome": ["WebwinkelKeur", "Geschillencommissie (aangesteld door WebwinkelKeur)"],
+    assert {slug: [body.name.nl for body in spec.external_bodies] for slug, spec in PRESETS.items()} == {
+        "vxhome": ["WebwinkelKeur", "De Geschillencommissie"],
         "webshop-board": ["Trading Standards"],
         "welzo": ["Onafhankelijk advies"],
         "inverter": [],
@@ -241,13 +244,46 @@ def test_preset_external_bodies():
 
 
 def test_presets_say_where_the_seed_is_silent():
-    assert "No resolution term" in PRESETS["vxhome"].notes
-    assert "names no external body" in PRESETS["inverter"].notes
+    assert "no resolution term" in PRESETS["vxhome"].notes.en
+    assert "No external body is named" in PRESETS["inverter"].notes.en
     for slug, spec in PRESETS.items():
-        assert "Gehoord default" in spec.notes
+        assert "Gehoord default" in spec.notes.en or slug == "platform"
         for rule in spec.rules:
-            assert rule.note.startswith("Seed 00")
-            assert rule.reminder_before is None or "reminder" in rule.note or "Gehoord default" in rule.note, slug
+            assert rule.reminder_before is None or "remind" in rule.note.en, slug
+
+
+def every_text(spec: PolicySpec) -> list[LocalText]:
+    return [
+        spec.notes,
+        *(rule.note for rule in spec.rules),
+        *(stage.label for stage in spec.stages),
+        *(text for body in spec.external_bodies for text in (body.name, body.description)),
+    ]
+
+
+@pytest.mark.parametrize("slug", list(PRESETS))
+def test_every_preset_text_is_in_both_languages_and_never_names_its_source(slug):
+    for text in every_text(PRESETS[slug]):
+        assert text.nl and text.en, text
+        for language in (text.nl, text.en):
+            assert not re.search(r"\b(seed|§)", language, re.IGNORECASE), language
+
+
+def test_a_policy_text_is_read_in_the_reader_language():
+    body = PRESETS["welzo"].external_bodies[0]
+    with translation.override("nl"):
+        assert str(body.name) == "Onafhankelijk advies"
+    with translation.override("en"):
+        assert str(body.name) == "Independent advice"
+    one_language = LocalText(nl="Alleen Nederlands")
+    with translation.override("en"):
+        assert str(one_language) == "Alleen Nederlands"
+
+
+def test_a_plain_string_from_an_older_version_stands_for_both_languages():
+    data = PRESETS["vxhome"].to_dict()
+    data["notes"] = "Written before policies spoke two languages."
+    assert PolicySpec.from_dict(data).notes == LocalText(nl=data["notes"], en=data["notes"])
 
 
 @pytest.mark.parametrize("slug", list(PRESETS))

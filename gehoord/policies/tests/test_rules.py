@@ -328,7 +328,7 @@ def test_a_rule_as_a_dict():
         "target": {"amount": 1, "unit": "working_days"},
         "reassign_to_manager": False,
         "demands_update": False,
-        "note": "",
+        "note": {"nl": "", "en": ""},
     }
 
 

@@ -232,7 +232,7 @@ class TestExternalBodies:
         actions.decide(carol_page, by=as_manon, decision="not_upheld", letter=LETTER)
         html = page_of(client, carol_page)
         assert "Where you can go next" in html
-        assert '<a href="https://www.webwinkelkeur.nl" rel="noopener noreferrer">WebwinkelKeur</a>' in html
+        assert '<a href="https://www.webwinkelkeur.nl/kennisbank/consumenten/geschil" rel="noopener noreferrer">WebwinkelKeur</a>' in html
         assert "Geschillencommissie" in html
         assert "Ask for escalation" not in html
 
