@@ -117,7 +117,9 @@ def receive(
         logger.info("Inbound mail %s was delivered again; stored once", message_id)
         return Received(InboundMail.objects.get(message_id=message_id), duplicate=True)
     if enqueue:
-        transaction.on_commit(lambda: process_inbound.enqueue(inbound.pk))
+        # robust: the row is committed and the sweep hands it on, so a task queue that is down (a broker
+        # out of reach) is logged rather than failing a request whose change has already committed.
+        transaction.on_commit(lambda: process_inbound.enqueue(inbound.pk), robust=True)
     return Received(inbound, duplicate=False)
 
 

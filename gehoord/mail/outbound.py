@@ -591,7 +591,9 @@ def _record(mail: OutboundMail) -> OutboundMail:
     if mail.state == OutboundMail.State.QUEUED:
         from gehoord.mail.tasks import deliver
 
-        transaction.on_commit(lambda: deliver.enqueue(mail.pk))
+        # robust: the row is committed and the sweep hands it on, so a task queue that is down (a broker
+        # out of reach) is logged rather than failing a request whose change has already committed.
+        transaction.on_commit(lambda: deliver.enqueue(mail.pk), robust=True)
     else:
         from gehoord.mail.recording import record_not_sent
 

@@ -44,7 +44,9 @@ def screen_when_committed(complaint: Complaint) -> None:
     if not complaint.platform:
         return
     complaint_id = complaint.pk
-    transaction.on_commit(lambda: screen_complaint_task.enqueue(complaint_id))
+    # robust: the row is committed and the sweep hands it on, so a task queue that is down (a broker
+    # out of reach) is logged rather than failing a request whose change has already committed.
+    transaction.on_commit(lambda: screen_complaint_task.enqueue(complaint_id), robust=True)
 
 
 @task()

@@ -52,7 +52,9 @@ def send_when_committed(complaint: Complaint) -> None:
     """Have the complaint mailed to its company once the caller's transaction commits (filing and
     screening call this when they decide; the sweep catches any that were missed)."""
     complaint_id = complaint.pk
-    transaction.on_commit(lambda: notify_company.enqueue(complaint_id))
+    # robust: the row is committed and the sweep hands it on, so a task queue that is down (a broker
+    # out of reach) is logged rather than failing a request whose change has already committed.
+    transaction.on_commit(lambda: notify_company.enqueue(complaint_id), robust=True)
 
 
 @task()
