@@ -20,10 +20,9 @@ REPORT_ROLES = frozenset({Role.MANAGER, Role.BOARD, Role.ADMIN})
 @require_GET
 @staff_view(roles=REPORT_ROLES)
 def report(request, organisation):
-    return _report_page(
-        request, organisation, platform_only=False,
-        problems_url=reverse("desk:reports", args=[organisation.slug]) + "problems/",
-    )
+    # Recurring problems are the complaint managers' to work on; board members and admins read the figures.
+    problems_url = reverse("desk:problems", args=[organisation.slug]) if Role.MANAGER in request.actor.roles else None
+    return _report_page(request, organisation, platform_only=False, problems_url=problems_url)
 
 
 @require_GET

@@ -425,6 +425,18 @@ RuleFormSet = forms.formset_factory(RuleForm, extra=2, can_delete=True, max_num=
 StageFormSet = forms.formset_factory(StageForm, extra=1, can_delete=True, max_num=len(ESCALATION_STAGES) + 2)
 ExternalBodyFormSet = forms.formset_factory(ExternalBodyForm, extra=1, can_delete=True, max_num=20, validate_max=True)
 
+
+def _mark_languages(*form_classes) -> None:
+    """A field for the Dutch or the English text carries that language (`lang`), for screen readers'
+    pronunciation and spell checking, and so the pages' language check knows it is meant."""
+    for form_class in form_classes:
+        for name, field in form_class.base_fields.items():
+            if name.endswith(("_nl", "_en")):
+                field.widget.attrs["lang"] = name[-2:]
+
+
+_mark_languages(CategoryForm, ReplyTemplateForm, PolicyForm, RuleForm, StageForm, ExternalBodyForm)
+
 RULE_FIELDS = {
     "kind": "kind",
     "stage": "stage",

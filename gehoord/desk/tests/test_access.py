@@ -210,5 +210,6 @@ def test_the_menu_offers_only_pages_the_role_can_open(request, acme, persona):
     assert links, "the menu links to the desk"
     for link in links:
         assert client.get(link, follow=True).status_code == 200, link
-    if persona == "ada":  # a company admin who handles no complaints: the settings, no queue
-        assert links <= {reverse("desk:home"), reverse("desk:settings", args=["acme"])}
+    if persona == "ada":  # a company admin who handles no complaints: the settings and the reports, no queue
+        assert links <= {reverse("desk:home"), reverse("desk:settings", args=["acme"]), reverse("desk:reports", args=["acme"])}
+        assert reverse("desk:reports", args=["acme"]) in links

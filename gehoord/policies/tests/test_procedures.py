@@ -113,6 +113,7 @@ def test_vxhome_answer_or_update_within_14_days_then_the_manager(company):
         ("Fri 08 Jan 11:00", "escalation_received", "Carol"),
         ("Mon 11 Jan 09:00", "escalation_acknowledgement", "Carol"),
         ("Mon 18 Jan 14:00", "outcome", "Carol"),
+        ("Tue 19 Jan 10:00", "referral", "Carol"),
     ]
     assert run.system_events(complaint) == [
         ("Thu 31 Dec 00:00", "deadline_reminder_sent"),

@@ -27,6 +27,7 @@ HTTP_WORKLOADS = {
 WORKLOADS = {
     "file_api", "file_form", "queue_api", "queue_desk", "complaint_api", "complaint_desk", "search_api", "queue_orm",
     "sweep_idle", "sweep_due", "inbound", "ceiling", "company_page", "public_complaint", "reports_desk", "reports_moderation",
+    "register_filter", "register_export_csv",
 }
 # What the smoke run should take on an idle machine; a busy one gets a warning, a hung run a failure.
 TARGET_SECONDS = 60

@@ -38,7 +38,7 @@ from gehoord.server import demo
 User = get_user_model()
 
 AXE = Path(__file__).parent / "fixtures" / "axe" / "axe.min.js"
-PAGES_PER_ROLE = 6
+PAGES_PER_ROLE = 20
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 # Links the crawler never follows: leaving (log-out), downloads, the operators' admin and the API.
