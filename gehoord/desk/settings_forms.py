@@ -394,6 +394,13 @@ class RuleForm(forms.Form):
     )
     note_en = forms.CharField(label=gettext_lazy("Note (English)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+    def summary(self) -> str:
+        """The row in a few words, for its folded header: the deadline, the stage and the term."""
+        if not self["kind"].value():
+            return ""
+        amount, unit = self["amount"].value(), _choice_label(self, "unit")
+        term = f" · {amount} {unit}" if amount not in (None, "") else ""
+        return f"{_choice_label(self, 'kind')} · {_choice_label(self, 'stage')}{term}"
 
 class StageForm(forms.Form):
     number = forms.TypedChoiceField(
@@ -408,6 +415,9 @@ class StageForm(forms.Form):
     label_nl = forms.CharField(label=gettext_lazy("Name shown to the consumer (Dutch)"), max_length=200, required=False)
     label_en = forms.CharField(label=gettext_lazy("Name shown to the consumer (English)"), max_length=200, required=False)
 
+    def summary(self) -> str:
+        """The row in a few words, for its folded header: the stage's name in the reader's language."""
+        return _in_reader_language(self, "label")
 
 class ExternalBodyForm(forms.Form):
     name_nl = forms.CharField(label=gettext_lazy("Name (Dutch)"), max_length=200, required=False)
@@ -419,6 +429,20 @@ class ExternalBodyForm(forms.Form):
     description_en = forms.CharField(
         label=gettext_lazy("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def summary(self) -> str:
+        """The row in a few words, for its folded header: the body's name in the reader's language."""
+        return _in_reader_language(self, "name")
+
+def _choice_label(form: forms.Form, name: str) -> str:
+    value = form[name].value()
+    labels = {str(key): label for key, label in form.fields[name].choices}
+    return str(labels.get(str(value), value or ""))
+
+
+def _in_reader_language(form: forms.Form, name: str) -> str:
+    first, second = ("en", "nl") if (translation.get_language() or "").startswith("en") else ("nl", "en")
+    return (form[f"{name}_{first}"].value() or form[f"{name}_{second}"].value() or "").strip()
 
 
 RuleFormSet = forms.formset_factory(RuleForm, extra=2, can_delete=True, max_num=30, validate_max=True)
