@@ -456,12 +456,13 @@ def list_categories(request: HttpRequest):
             "fields": [
                 {
                     "key": f.key,
-                    "label": f.label,
+                    "label": f.local_label,
+                    "labels": {"nl": f.label, "en": f.label_en},
                     "type": f.field_type,
                     "required": f.required,
                     "choices": f.choices,
                     "pattern": f.pattern,
-                    "help_text": f.help_text,
+                    "help_text": f.local_help_text,
                 }
                 for f in category.fields.all()
             ],
