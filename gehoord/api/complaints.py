@@ -456,13 +456,12 @@ def list_categories(request: HttpRequest):
             "fields": [
                 {
                     "key": f.key,
-                    "label": f.local_label,
-                    "labels": {"nl": f.label, "en": f.label_en},
+                    "label": f.label,
                     "type": f.field_type,
                     "required": f.required,
                     "choices": f.choices,
                     "pattern": f.pattern,
-                    "help_text": f.local_help_text,
+                    "help_text": f.help_text,
                 }
                 for f in category.fields.all()
             ],

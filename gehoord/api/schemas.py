@@ -448,8 +448,7 @@ ACTION_BODIES: dict[str, type[Strict]] = {
 
 class FieldOut(Schema):
     key: str
-    label: str = Field(description="The label in the language of the request (Accept-Language; English by default)")
-    labels: dict[str, str] = Field(description="The label per language (nl, en); empty where none is given")
+    label: str
     type: str
     required: bool
     choices: list[str]

@@ -172,7 +172,7 @@ def as_upload(uploaded: UploadedFile, field_key: str = "") -> Upload:
 
 def category_form_field(category_field) -> forms.Field:
     """The form field for one of a category's own fields; the domain checks its value."""
-    common = dict(label=category_field.local_label, help_text=category_field.local_help_text, required=category_field.required)
+    common = dict(label=category_field.label, help_text=category_field.help_text, required=category_field.required)
     kind = category_field.field_type
     if kind == FieldType.LONG_TEXT:
         textarea = forms.Textarea(attrs={"rows": 4})

@@ -115,8 +115,7 @@ class ChoicesField(forms.CharField):
 
 
 class FieldForm(forms.Form):
-    label = forms.CharField(label=gettext_lazy("Label (Dutch)"), max_length=100)
-    label_en = forms.CharField(label=gettext_lazy("Label (English)"), max_length=100, required=False)
+    label = forms.CharField(label=gettext_lazy("Label"), max_length=100)
     key = forms.SlugField(
         label=gettext_lazy("Key"),
         max_length=60,
@@ -124,8 +123,7 @@ class FieldForm(forms.Form):
     )
     field_type = forms.ChoiceField(label=gettext_lazy("Type"), choices=FieldType.choices, initial=FieldType.TEXT)
     required = forms.BooleanField(label=gettext_lazy("Required"), required=False)
-    help_text = forms.CharField(label=gettext_lazy("Help text (Dutch)"), max_length=300, required=False)
-    help_text_en = forms.CharField(label=gettext_lazy("Help text (English)"), max_length=300, required=False)
+    help_text = forms.CharField(label=gettext_lazy("Help text"), max_length=300, required=False)
     choices = ChoicesField(
         label=gettext_lazy("Choices"),
         required=False,
@@ -461,7 +459,7 @@ def _mark_languages(*form_classes) -> None:
                 field.widget.attrs["lang"] = name[-2:]
 
 
-_mark_languages(FieldForm, CategoryForm, ReplyTemplateForm, PolicyForm, RuleForm, StageForm, ExternalBodyForm)
+_mark_languages(CategoryForm, ReplyTemplateForm, PolicyForm, RuleForm, StageForm, ExternalBodyForm)
 
 RULE_FIELDS = {
     "kind": "kind",

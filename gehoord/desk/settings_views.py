@@ -175,7 +175,7 @@ def field(request, organisation, category_id: int, field_id: int):
     field = _found(org_settings.field_of, category, field_id)
     initial = {
         name: getattr(field, name)
-        for name in ("label", "label_en", "key", "field_type", "required", "help_text", "help_text_en", "choices", "pattern", "position")
+        for name in ("label", "key", "field_type", "required", "help_text", "choices", "pattern", "position")
     }
     form = forms.FieldForm(_posted(request), initial=initial)
     if request.method == "POST":

@@ -395,7 +395,7 @@ def _category_values(complaint, attachments) -> list[dict]:
         value = complaint.field_values.get(category_field.key)
         if value is None and not files:
             continue
-        rows.append({"label": category_field.local_label, "value": value, "files": files})
+        rows.append({"label": category_field.label, "value": value, "files": files})
     return rows
 
 

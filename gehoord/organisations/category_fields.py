@@ -39,17 +39,17 @@ def clean_field_values(
     for field in fields:
         if field.field_type == FieldType.FILE:
             if field.required and field.key not in uploaded:
-                errors[f"fields.{field.key}"] = _("%(label)s: a file is required.") % {"label": field.local_label}
+                errors[f"fields.{field.key}"] = _("%(label)s: a file is required.") % {"label": field.label}
             continue
         raw = values.get(field.key)
         if raw is None or (isinstance(raw, str) and raw.strip() == ""):
             if field.required:
-                errors[f"fields.{field.key}"] = _("%(label)s is required.") % {"label": field.local_label}
+                errors[f"fields.{field.key}"] = _("%(label)s is required.") % {"label": field.label}
             continue
         try:
             cleaned[field.key] = _clean_one(field, raw)
         except ValueError as problem:
-            errors[f"fields.{field.key}"] = f"{field.local_label}: {problem}"
+            errors[f"fields.{field.key}"] = f"{field.label}: {problem}"
     if errors:
         raise InvalidInput(errors)
     return cleaned

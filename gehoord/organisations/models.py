@@ -189,14 +189,9 @@ class Category(models.Model):
     @property
     def local_name(self) -> str:
         """The name in the reader's language, else the one it has."""
-        return in_reader_language(self.name, self.name_en)
-
-
-def in_reader_language(dutch: str, english: str) -> str:
-    """Of an organisation's text in Dutch and English, the reader's; the other when that one is empty."""
-    if (translation.get_language() or "").startswith("en"):
-        return english or dutch
-    return dutch or english
+        if (translation.get_language() or "").startswith("en"):
+            return self.name_en or self.name
+        return self.name or self.name_en
 
 
 class FieldType(models.TextChoices):
@@ -214,11 +209,8 @@ class CategoryField(models.Model):
 
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="fields")
     key = models.SlugField(_("key"), max_length=60)
-    # A label and a help text per language, like a category's name (`local_label`, `local_help_text`).
     label = models.CharField(_("label"), max_length=100)
-    label_en = models.CharField(_("label in English"), max_length=100, blank=True)
     help_text = models.CharField(_("help text"), max_length=300, blank=True)
-    help_text_en = models.CharField(_("help text in English"), max_length=300, blank=True)
     field_type = models.CharField(_("type"), max_length=20, choices=FieldType, default=FieldType.TEXT)
     required = models.BooleanField(_("required"), default=False)
     choices = models.JSONField(_("choices"), default=list, blank=True)
@@ -237,14 +229,6 @@ class CategoryField(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category}: {self.label}"
-
-    @property
-    def local_label(self) -> str:
-        return in_reader_language(self.label, self.label_en)
-
-    @property
-    def local_help_text(self) -> str:
-        return in_reader_language(self.help_text, self.help_text_en)
 
 
 class ReplyTemplate(models.Model):

@@ -155,9 +155,7 @@ def save_field(
     key: str,
     label: str,
     field_type: str,
-    label_en: str = "",
     help_text: str = "",
-    help_text_en: str = "",
     required: bool = False,
     choices: Iterable[str] = (),
     pattern: str = "",
@@ -169,7 +167,6 @@ def save_field(
     if field is not None and field.category_id != category.pk:
         raise NotFound(_("No such field."))
     key, label, help_text, pattern = key.strip(), label.strip(), help_text.strip(), pattern.strip()
-    label_en, help_text_en = label_en.strip(), help_text_en.strip()
     choices = [choice.strip() for choice in choices if choice.strip()]
     errors: dict[str, str] = {}
     if _check_slug(errors, "key", key, 60):
@@ -179,11 +176,8 @@ def save_field(
         if clash.exists():
             errors["key"] = _("This category already has a field with the key %(key)s.") % {"key": key}
     _check_text(errors, "label", label, 100, _("Give the field a label."))
-    if len(label_en) > 100:
-        errors["label_en"] = _("At most %(limit)d characters.") % {"limit": 100}
-    for name, text in (("help_text", help_text), ("help_text_en", help_text_en)):
-        if len(text) > 300:
-            errors[name] = _("At most %(limit)d characters.") % {"limit": 300}
+    if len(help_text) > 300:
+        errors["help_text"] = _("At most %(limit)d characters.") % {"limit": 300}
     if field_type not in FieldType.values:
         errors["field_type"] = _("Choose one of the field types.")
     if field_type == FieldType.CHOICE:
@@ -209,7 +203,6 @@ def save_field(
         raise InvalidInput(errors)
     field = field or CategoryField(category=category)
     field.key, field.label, field.help_text, field.field_type = key, label, help_text, field_type
-    field.label_en, field.help_text_en = label_en, help_text_en
     field.required, field.choices, field.pattern, field.position = required, choices, pattern, position
     try:
         with transaction.atomic():

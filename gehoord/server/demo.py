@@ -163,25 +163,23 @@ def _categories(organisation: Organisation, demo: DemoOrganisation, staff: dict)
 
 def _inverter_fields(category: Category) -> None:
     """Seed 003: what a service and a product complaint must state (SPEC 3)."""
-    serial = dict(pattern=r"[A-Z0-9-]{6,20}", help_text="Op het typeplaatje, bijv. SW36-2201-0042",
-                  help_text_en="On the rating plate, e.g. SW36-2201-0042")
+    serial = dict(pattern=r"[A-Z0-9-]{6,20}", help_text="Op het typeplaatje, bijv. SW36-2201-0042")
     if category.slug == "service":
         CategoryField.objects.create(
-            category=category, key="ticket_number", label="Ticketnummer", label_en="Ticket number",
-            field_type=FieldType.SERIAL, required=True, pattern=r"T-?\d{4,8}", help_text="Bijv. T-104233",
-            help_text_en="E.g. T-104233", position=0,
+            category=category, key="ticket_number", label="Ticketnummer", field_type=FieldType.SERIAL,
+            required=True, pattern=r"T-?\d{4,8}", help_text="Bijv. T-104233", position=0,
         )
         CategoryField.objects.create(
-            category=category, key="serial_number", label="Serienummer", label_en="Serial number", field_type=FieldType.SERIAL,
+            category=category, key="serial_number", label="Serienummer", field_type=FieldType.SERIAL,
             required=True, position=1, **serial,
         )
     else:
         CategoryField.objects.create(
-            category=category, key="inverter_model", label="Model omvormer", label_en="Inverter model", field_type=FieldType.CHOICE,
+            category=category, key="inverter_model", label="Model omvormer", field_type=FieldType.CHOICE,
             required=True, choices=["SW-3600 TL", "SW-5000 TL", "SW-8000 3P", "SW Hybrid 6K"], position=0,
         )
         CategoryField.objects.create(
-            category=category, key="serial_number", label="Serienummer (indien beschikbaar)", label_en="Serial number (if available)",
+            category=category, key="serial_number", label="Serienummer (indien beschikbaar)",
             field_type=FieldType.SERIAL, required=False, position=1, **serial,
         )
 

@@ -602,7 +602,6 @@ def test_the_categories_come_with_their_fields(acme_api, acme):
                 {
                     "key": "serial_number",
                     "label": "Serial number",
-                    "labels": {"nl": "Serial number", "en": ""},
                     "type": "serial",
                     "required": True,
                     "choices": [],

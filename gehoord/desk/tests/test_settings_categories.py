@@ -332,19 +332,3 @@ def test_one_name_is_enough_and_none_is_refused(as_ada, acme):
     assert response.status_code == 200
     assert "Give the category a name." in response.content.decode()
     assert not acme.categories.filter(slug="nameless").exists()
-
-
-def test_a_field_s_label_and_help_text_read_in_each_reader_s_language(as_ada, acme, product):
-    as_ada.post(url("settings_field_new", acme, product.pk), field_data(
-        label="Ticketnummer", label_en="Ticket number", help_text="Bijv. T-104233", help_text_en="E.g. T-104233",
-    ))
-    form_page = f"/o/{acme.slug}/klacht/"
-    dutch = Client(HTTP_ACCEPT_LANGUAGE="nl").get(form_page, {"category": "product"}).content.decode()
-    english = Client(HTTP_ACCEPT_LANGUAGE="en").get(form_page, {"category": "product"}).content.decode()
-
-    assert "Ticketnummer" in dutch and "Bijv. T-104233" in dutch and "Ticket number" not in dutch
-    assert "Ticket number" in english and "E.g. T-104233" in english and "Ticketnummer" not in english
-    field = product.fields.get(key="ticket_number")
-    assert (field.label, field.label_en, field.help_text, field.help_text_en) == (
-        "Ticketnummer", "Ticket number", "Bijv. T-104233", "E.g. T-104233"
-    )
